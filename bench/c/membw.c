@@ -1,0 +1,92 @@
+/*
+ * membw: the machine's own limits for each payload size, measured in the
+ * same run as the handoffs so that they share the machine's state: memcpy
+ * bandwidth (what a copying transfer could reach at best) and sequential
+ * read bandwidth with the very checksum the consumers run (what a zero-copy
+ * consumer could reach at best).
+ *
+ * usage: membw [--samples N] [--min-time SECONDS] SIZE... > result.json
+ * Each sample repeats the operation until min-time has passed and records
+ * the time per operation; the buffers are touched first, so page faults are
+ * not counted here (a fresh mapping's faults are a cost of the handoff).
+ */
+#include "common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static double per_op(int copy, void *dst, const void *src, size_t len, double min_time) {
+    uint64_t start = bench_now_ns(), elapsed;
+    size_t iters = 0;
+    do {
+        if (copy) {
+            memcpy(dst, src, len);
+            /* An opaque use of dst keeps the copy from being elided. */
+            bench_sink += ((volatile unsigned char *)dst)[len / 2];
+        } else {
+            bench_sink += bench_sum64(src, len);
+        }
+        iters++;
+        elapsed = bench_now_ns() - start;
+    } while ((double)elapsed * 1e-9 < min_time);
+    return (double)elapsed * 1e-9 / (double)iters;
+}
+
+int main(int argc, char **argv) {
+    size_t samples = 7;
+    double min_time = 0.05;
+    int i = 1;
+    for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+        if (i + 1 >= argc)
+            break;
+        if (strcmp(argv[i], "--samples") == 0)
+            samples = (size_t)strtoul(argv[i + 1], NULL, 10);
+        else if (strcmp(argv[i], "--min-time") == 0)
+            min_time = strtod(argv[i + 1], NULL);
+        else {
+            fprintf(stderr, "membw: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    if (i >= argc || samples == 0) {
+        fprintf(stderr, "usage: membw [--samples N] [--min-time S] SIZE...\n");
+        return 2;
+    }
+    double *t = malloc(samples * sizeof *t);
+    if (!t)
+        return 1;
+    printf("{\"kind\": \"membw\", \"samples\": %zu, \"min_time\": %g, \"sizes\": [", samples,
+           min_time);
+    for (int first = 1; i < argc; i++, first = 0) {
+        size_t len = bench_parse_size(argv[i]);
+        if (len == 0 || len % 8) {
+            fprintf(stderr, "membw: bad size %s\n", argv[i]);
+            return 2;
+        }
+        unsigned char *src = malloc(len), *dst = malloc(len);
+        if (!src || !dst) {
+            fprintf(stderr, "membw: cannot allocate 2 x %zu bytes\n", len);
+            return 1;
+        }
+        bench_fill(src, len);
+        memset(dst, 1, len);
+        bench_stats copy, read;
+        for (size_t s = 0; s < samples; s++)
+            t[s] = per_op(1, dst, src, len, min_time);
+        copy = bench_summarize(t, samples);
+        for (size_t s = 0; s < samples; s++)
+            t[s] = per_op(0, NULL, src, len, min_time);
+        read = bench_summarize(t, samples);
+        printf("%s\n  {\"size\": %zu, ", first ? "" : ",", len);
+        bench_json_stats(stdout, "memcpy", &copy);
+        printf(", ");
+        bench_json_stats(stdout, "read", &read);
+        printf("}");
+        fflush(stdout);
+        free(src);
+        free(dst);
+    }
+    printf("\n]}\n");
+    free(t);
+    return 0;
+}

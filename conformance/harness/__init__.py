@@ -1,0 +1,1 @@
+"""The conformance harness: drives adapters through the cases of conformance/."""

@@ -1,0 +1,364 @@
+/*
+ * pyshm.h - Python's multiprocessing.shared_memory, in C.
+ *
+ * libpyshm creates, attaches, reads, writes, closes and unlinks the shared
+ * memory blocks (SharedMemory) and lists (ShareableList) of CPython's
+ * multiprocessing.shared_memory module, byte for byte and error for error,
+ * so that C code and Python processes can share them.
+ *
+ * Conventions
+ * - Functions that can fail return 0 on success or a negative PYSHM_E* code.
+ *   pyshm_strerror(), pyshm_err_name() and pyshm_err_pyexc() describe a code;
+ *   the last is the Python exception CPython raises in the same situation.
+ * - Handles are opaque. A handle is not safe to use from two threads at once;
+ *   distinct handles, even on the same block, are independent.
+ * - The library keeps no pointer to memory the caller passes in.
+ * - Everything read from shared memory is untrusted: another process may have
+ *   written anything and may keep writing while we read. Each shared field is
+ *   read once, bounds-checked against the mapped size with overflow-safe
+ *   arithmetic, and only then used. A malformed image gives PYSHM_ECORRUPT and
+ *   a message naming the field (pyshm_list_errmsg()); no call reads outside
+ *   the mapping or takes time beyond proportional to the image size.
+ *
+ * ShareableList image ("py39" layout, CPython 3.9 and later; native byte order):
+ *   0                 int64 N
+ *   8                 int64 offsets[N+1]   offsets[0] = 0, offsets[i+1] = offsets[i] + alloc_i
+ *   8*(N+2)           data area            item i at offsets[i], alloc_i bytes
+ *   after the data    N formats, 8 bytes each (struct format, UTF-8, NUL-padded)
+ *   after formats     N int8 codes: 0 int/float/bool, 1 str, 2 bytes, 3 None
+ * The "py38" layout (CPython 3.8) holds int64 sizes[N] (alloc_i) instead of
+ * offsets[N+1], so its data area starts at 8*(N+1).
+ */
+#ifndef PYSHM_H
+#define PYSHM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PYSHM_VERSION_MAJOR 0
+#define PYSHM_VERSION_MINOR 1
+#define PYSHM_VERSION_PATCH 0
+#define PYSHM_VERSION "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * XX(code, value, python exception, message). The Python exception is the
+ * class CPython raises in the same situation ("struct.error" is the struct
+ * module's error; "OSError" covers every errno CPython reports as a bare
+ * OSError).
+ */
+#define PYSHM_ERRNO_MAP(XX)                                                         \
+    XX(EINVAL,      -1, "ValueError",         "invalid argument")                   \
+    XX(ENOMEM,      -2, "MemoryError",        "out of memory")                      \
+    XX(ESIZE,       -3, "ValueError",         "'size' must be a positive number different from zero") \
+    XX(ENEGSIZE,    -4, "ValueError",         "'size' must be a positive integer")  \
+    XX(ENONAME,     -5, "ValueError",         "'name' can only be None if create=True") \
+    XX(EEXIST,      -6, "FileExistsError",    "a shared memory block of that name already exists") \
+    XX(ENOENT,      -7, "FileNotFoundError",  "no shared memory block of that name") \
+    XX(EBADNAME,    -8, "OSError",            "invalid shared memory name (empty, or containing '/' or NUL)") \
+    XX(ENAMETOOLONG,-9, "OSError",            "shared memory name too long for this platform") \
+    XX(EACCES,     -10, "PermissionError",    "permission denied")                   \
+    XX(ECLOSED,    -11, "TypeError",          "the shared memory block is closed")   \
+    XX(EINDEX,     -12, "IndexError",         "index out of range")                  \
+    XX(ESTORAGE,   -13, "ValueError",         "bytes/str item exceeds available storage") \
+    XX(EITEMSIZE,  -14, "AssertionError",     "str/bytes item too long: its format would not fit in 8 bytes") \
+    XX(ERANGE,     -15, "struct.error",       "argument out of range")               \
+    XX(ENOTFOUND,  -16, "ValueError",         "value not in this container")         \
+    XX(EUNICODE,   -17, "UnicodeDecodeError", "str item is not valid UTF-8")         \
+    XX(EENCODE,    -18, "UnicodeEncodeError", "str value is not valid UTF-8")        \
+    XX(ECORRUPT,   -19, "ValueError",         "malformed ShareableList image")       \
+    XX(ENOBUFS,    -20, "ValueError",         "buffer too small")                    \
+    XX(ENOTSUP,    -21, "OSError",            "not supported on this platform")      \
+    XX(EOS,        -22, "OSError",            "operating system error")              \
+    XX(ETYPE,      -23, "KeyError",           "unsupported value type")
+
+enum pyshm_errno {
+#define PYSHM_ERRNO_ENUM_(code, value, pyexc, msg) PYSHM_##code = value,
+    PYSHM_ERRNO_MAP(PYSHM_ERRNO_ENUM_)
+#undef PYSHM_ERRNO_ENUM_
+};
+
+/* A human-readable message for an error code; never NULL. */
+const char *pyshm_strerror(int err);
+/* The code's short name ("ENOENT"); "UNKNOWN" for a code not listed above. */
+const char *pyshm_err_name(int err);
+/* The Python exception class CPython raises in the same case ("FileNotFoundError"). */
+const char *pyshm_err_pyexc(int err);
+/* For PYSHM_EOS: the errno (POSIX) or GetLastError() value of the last such
+ * error in this thread. */
+int pyshm_last_os_error(void);
+
+/* ------------------------------------------------------------------------ */
+/* Values                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef enum pyshm_type {
+    PYSHM_NONE = 0,
+    PYSHM_INT,    /* int64 (Python int within int64) */
+    PYSHM_FLOAT,  /* IEEE double, every bit preserved */
+    PYSHM_BOOL,
+    PYSHM_STR,    /* UTF-8, not NUL-terminated; may contain NUL bytes */
+    PYSHM_BYTES
+} pyshm_type;
+
+typedef struct pyshm_value {
+    pyshm_type type;
+    union {
+        int64_t i;
+        double f;
+        bool b;
+        struct {
+            const char *ptr;
+            size_t len;
+        } s; /* PYSHM_STR and PYSHM_BYTES */
+    } u;
+} pyshm_value;
+
+static inline pyshm_value pyshm_none(void) {
+    pyshm_value v = {PYSHM_NONE, {0}};
+    return v;
+}
+static inline pyshm_value pyshm_int(int64_t i) {
+    pyshm_value v = {PYSHM_INT, {0}};
+    v.u.i = i;
+    return v;
+}
+static inline pyshm_value pyshm_float(double f) {
+    pyshm_value v = {PYSHM_FLOAT, {0}};
+    v.u.f = f;
+    return v;
+}
+static inline pyshm_value pyshm_bool(bool b) {
+    pyshm_value v = {PYSHM_BOOL, {0}};
+    v.u.b = b;
+    return v;
+}
+/* str from len bytes of UTF-8 (validated when stored). */
+static inline pyshm_value pyshm_strn(const char *utf8, size_t len) {
+    pyshm_value v = {PYSHM_STR, {0}};
+    v.u.s.ptr = utf8;
+    v.u.s.len = len;
+    return v;
+}
+/* str from a NUL-terminated UTF-8 string. */
+pyshm_value pyshm_str(const char *utf8);
+static inline pyshm_value pyshm_bytes(const void *data, size_t len) {
+    pyshm_value v = {PYSHM_BYTES, {0}};
+    v.u.s.ptr = (const char *)data;
+    v.u.s.len = len;
+    return v;
+}
+
+/*
+ * Python's == between two values: 1 == 1.0 == True, 0 == False == -0.0,
+ * NaN != NaN, 'a' != b'a', None == None only; int and float are compared
+ * exactly (no rounding through double).
+ */
+bool pyshm_value_eq(const pyshm_value *a, const pyshm_value *b);
+
+/*
+ * Writes Python's repr() of a value into buf, like snprintf: at most cap
+ * bytes including a terminating NUL, and returns the length of the whole
+ * repr (excluding the NUL). Floats use Python's shortest round-trip form
+ * ('1.0', '1e+16', 'inf', 'nan'); str and bytes use Python's quoting and
+ * escapes (str.isprintable as of Unicode 14, CPython 3.11's database). Bytes
+ * of a str that are not valid UTF-8 are shown as '\udcXX', as Python's
+ * surrogateescape decoding would.
+ */
+size_t pyshm_value_repr(const pyshm_value *v, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* SharedMemory                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct pyshm_shm pyshm_shm;
+
+/* Longest name (without the leading '/') this platform accepts. */
+size_t pyshm_name_max(void);
+
+/*
+ * Creates a block of size bytes, mode 0600, failing if the name exists.
+ * name NULL: a random "psm_" + 8 hex name (wnsm_ on Windows) from the
+ * system's CSPRNG, retried on collision. Errors: ESIZE (size 0), ENEGSIZE
+ * (size < 0), EBADNAME, ENAMETOOLONG, EEXIST, EACCES, ENOMEM, EOS.
+ */
+int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out);
+
+/*
+ * Attaches an existing block. Its size is the one the system reports (exact
+ * on Linux, page-rounded on macOS and Windows). Errors: ENONAME (name NULL),
+ * ENOENT, EBADNAME, ENAMETOOLONG, EACCES, EOS.
+ */
+int pyshm_shm_attach(const char *name, pyshm_shm **out);
+
+/* The name without any leading '/'. Valid until pyshm_shm_free(). */
+const char *pyshm_shm_name(const pyshm_shm *shm);
+/* The mapped size in bytes. */
+size_t pyshm_shm_size(const pyshm_shm *shm);
+/* The mapped bytes; NULL once closed. */
+void *pyshm_shm_buf(const pyshm_shm *shm);
+bool pyshm_shm_closed(const pyshm_shm *shm);
+
+/* Unmaps the block and releases its descriptor. Idempotent; always 0. The
+ * block itself lives on until unlinked (POSIX) or its last handle closes
+ * (Windows). */
+int pyshm_shm_close(pyshm_shm *shm);
+
+/* Removes the name so no one else can attach; mappings stay valid until
+ * closed. Works on a closed handle too. A second unlink of the same name
+ * is ENOENT. On Windows it does nothing and returns 0, as CPython. */
+int pyshm_shm_unlink(pyshm_shm *shm);
+
+/* Closes the handle (not the block) and frees it. NULL is allowed. */
+void pyshm_shm_free(pyshm_shm *shm);
+
+/* Unlinks a block by name without attaching it (ENOENT if absent). */
+int pyshm_unlink(const char *name);
+
+/*
+ * Calls fn for each shared memory block visible on this system (its name,
+ * without '/', and size), in no particular order, stopping early if fn
+ * returns non-zero (that value is returned). ENOTSUP where the platform
+ * cannot enumerate blocks (only Linux's /dev/shm can).
+ */
+int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void *arg), void *arg);
+
+/* ------------------------------------------------------------------------ */
+/* ShareableList                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef enum pyshm_layout {
+    PYSHM_LAYOUT_AUTO = 0,  /* on attach: detect; on create: PY39 */
+    PYSHM_LAYOUT_PY38 = 38, /* CPython 3.8: sizes[N] header */
+    PYSHM_LAYOUT_PY39 = 39  /* CPython 3.9 and later: offsets[N+1] header */
+} pyshm_layout;
+
+/* Longest str (UTF-8 bytes) or bytes item that fits a format string:
+ * alloc = 8 * (len / 8 + 1) must stay below 10**7. */
+#define PYSHM_ITEM_MAX 9999991u
+
+typedef struct pyshm_list pyshm_list;
+
+/*
+ * The size in bytes of the image of items[0..n) (CPython's requested_size).
+ * str items whose UTF-8 form is longer than CPython's character-count slot
+ * get a slot sized from the UTF-8 length (see README, "Differences").
+ * Errors: EINVAL (bad type), EENCODE (str not valid UTF-8), EITEMSIZE,
+ * ENOMEM (size would overflow size_t).
+ */
+int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_layout layout,
+                          size_t *size);
+
+/* Writes the image of items[0..n) into buf, which must hold at least
+ * pyshm_list_image_size() bytes (else ENOBUFS). Pure: no system calls. */
+int pyshm_list_encode(void *buf, size_t len, const pyshm_value *items, size_t n,
+                      pyshm_layout layout);
+
+/*
+ * A list over caller memory holding an image (no shared memory block; the
+ * caller keeps buf alive and mapped while the handle is used). Validates
+ * the header (N, the offsets or sizes) against len and reads it once.
+ * errmsg, if not NULL, receives a NUL-terminated explanation on failure
+ * (errmsg_cap bytes at most). Errors: ECORRUPT, ENOMEM, EINVAL.
+ */
+int pyshm_list_wrap(void *buf, size_t len, pyshm_layout layout, pyshm_list **out,
+                    char *errmsg, size_t errmsg_cap);
+
+/* Creates a block named name (NULL: random) holding items[0..n) in layout. */
+int pyshm_list_create(const char *name, const pyshm_value *items, size_t n,
+                      pyshm_layout layout, pyshm_list **out);
+
+/* Attaches the list in block name; layout AUTO detects the generation. */
+int pyshm_list_attach(const char *name, pyshm_layout layout, pyshm_list **out,
+                      char *errmsg, size_t errmsg_cap);
+
+/* The block (NULL for a wrapped list); close and unlink go through it. */
+pyshm_shm *pyshm_list_shm(const pyshm_list *list);
+/* Closes the list's block; later item calls give ECLOSED. Idempotent. */
+int pyshm_list_close(pyshm_list *list);
+/* Frees the handle, closing its block (never unlinking). NULL is allowed. */
+void pyshm_list_free(pyshm_list *list);
+
+/* The layout of the image (PY38 or PY39, never AUTO). */
+pyshm_layout pyshm_list_layout(const pyshm_list *list);
+/* N, as read and validated on attach. */
+int64_t pyshm_list_len(const pyshm_list *list);
+/* Bytes the image occupies (may be less than the mapped size). */
+size_t pyshm_list_image_bytes(const pyshm_list *list);
+/* Slot i's allocation in bytes (negative i counts from the end). */
+int pyshm_list_slot(const pyshm_list *list, int64_t index, size_t *alloc);
+
+/*
+ * Reads item index (negative counts from the end). str and bytes point into
+ * the shared memory without copying, trailing NULs stripped, str validated
+ * as strict UTF-8; they stay readable until the list is closed, but another
+ * process may change them meanwhile. Errors: EINDEX, ECLOSED, ECORRUPT,
+ * EUNICODE.
+ */
+int pyshm_list_get(pyshm_list *list, int64_t index, pyshm_value *out);
+
+/*
+ * As pyshm_list_get, but str and bytes are copied into buf (cap bytes)
+ * before they are stripped and validated, so the value is consistent even
+ * while other processes write. Needs cap >= the slot (pyshm_list_slot()),
+ * else ENOBUFS.
+ */
+int pyshm_list_get_copy(pyshm_list *list, int64_t index, pyshm_value *out, void *buf,
+                        size_t cap);
+
+/*
+ * Stores value at index as CPython's __setitem__ does: a non-str/bytes value
+ * takes its type's format and code; a str or bytes value must fit the slot
+ * (ESTORAGE, nothing changed) and keeps the slot's current "Ns" format, or
+ * gets "<alloc>s". Bytes of the slot the new value does not cover keep
+ * their contents. Errors: EINDEX, ECLOSED, ESTORAGE, EENCODE, EINVAL,
+ * ECORRUPT.
+ */
+int pyshm_list_set(pyshm_list *list, int64_t index, const pyshm_value *value);
+
+/* The struct format of item index, NUL-terminated (at most 8 characters). */
+int pyshm_list_item_format(pyshm_list *list, int64_t index, char out[9]);
+
+/* The list's `format` property (all item formats concatenated) into buf, like
+ * snprintf; *len receives the full length. ENOBUFS if it did not fit. */
+int pyshm_list_format(pyshm_list *list, char *buf, size_t cap, size_t *len);
+
+/* Number of items == value (Python equality). */
+int pyshm_list_count(pyshm_list *list, const pyshm_value *value, int64_t *count);
+/* First index whose item == value; ENOTFOUND if none. */
+int pyshm_list_index(pyshm_list *list, const pyshm_value *value, int64_t *index);
+
+/* The items as a Python list literal ("[1, 'a', None]"), like snprintf;
+ * *len receives the full length. ENOBUFS if it did not fit. */
+int pyshm_list_repr(pyshm_list *list, char *buf, size_t cap, size_t *len);
+
+/*
+ * Explains an image field by field (layout, N, each offset or size, each
+ * slot with its format, code and value), one line per call of emit, and
+ * stops at the first invalid field, naming it. Returns 0 for a valid image,
+ * PYSHM_ECORRUPT (or EUNICODE) for the first fault found. Pure.
+ */
+int pyshm_inspect(const void *buf, size_t len, pyshm_layout layout,
+                  void (*emit)(const char *line, void *arg), void *arg);
+
+/* Explanation of the last error on this handle (which field of the image
+ * was wrong, and where); "" if none. Valid until the next call on it. */
+const char *pyshm_list_errmsg(const pyshm_list *list);
+
+/* ------------------------------------------------------------------------ */
+/* SharedMemoryManager                                                      */
+/* ------------------------------------------------------------------------ */
+/* @@MANAGER-API@@ */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PYSHM_H */

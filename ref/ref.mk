@@ -1,0 +1,67 @@
+# The reference library, the pyshm tool and their tests.
+
+LIB_SRCS := ref/src/error.c ref/src/utf8.c ref/src/value.c ref/src/repr.c \
+            ref/src/unicode_printable.c ref/src/codec.c ref/src/list.c \
+            ref/src/inspect.c ref/src/shm_posix.c
+LIB_HDRS := ref/include/pyshm.h $(wildcard ref/src/*.h)
+CLI_SRCS := ref/cli/pyshm.c ref/cli/literal.c
+CLI_HDRS := $(wildcard ref/cli/*.h)
+TEST_SRCS := $(sort $(wildcard ref/tests/*.c))
+TEST_HDRS := $(wildcard ref/tests/*.h)
+
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
+INC := -Iref/include -Iref/src
+
+all: $(BUILD)/libpyshm.a $(BUILD)/libpyshm.so $(BUILD)/pyshm
+
+$(BUILD)/obj/%.o: %.c $(LIB_HDRS) $(CLI_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC) -c $< -o $@
+$(BUILD)/pic/%.o: %.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC) -fPIC -fvisibility=hidden -DPYSHM_BUILDING_SHARED -c $< -o $@
+
+$(BUILD)/libpyshm.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+$(BUILD)/libpyshm.so: $(LIB_PIC_OBJS)
+	$(CC) -shared -Wl,-soname,libpyshm.so.0 -o $@ $^ $(LDFLAGS)
+
+$(BUILD)/pyshm: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpyshm.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
+
+# Unit tests (CUnit), plain and under ASan+UBSan.
+$(BUILD)/ref-tests: $(TEST_SRCS) $(TEST_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $(TEST_SRCS) $(LIB_SRCS) -lcunit -lm
+$(BUILD)/san/ref-tests: $(TEST_SRCS) $(TEST_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(INC) -o $@ $(TEST_SRCS) $(LIB_SRCS) -lcunit -lm
+$(BUILD)/san/pyshm: $(CLI_SRCS) $(CLI_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $(INC) -o $@ $(CLI_SRCS) $(LIB_SRCS) -lm
+
+.PHONY: check-unit check-unit-san check-cpython
+check-unit: $(BUILD)/ref-tests
+	$(BUILD)/ref-tests
+check-unit-san: $(BUILD)/san/ref-tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $(BUILD)/san/ref-tests
+# The tool against the system's CPython, both directions, images compared.
+check-cpython: $(BUILD)/pyshm $(BUILD)/san/pyshm
+	PYSHM=$(BUILD)/san/pyshm $(PYTHON) ref/tests/cpython/test_cpython.py
+CHECK_TARGETS += check-unit check-unit-san check-cpython
+
+# Installation: header, libraries, tool and a pkg-config file.
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 ref/include/pyshm.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 $(BUILD)/libpyshm.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libpyshm.so $(DESTDIR)$(PREFIX)/lib/libpyshm.so.$(PYSHM_VERSION)
+	ln -sf libpyshm.so.$(PYSHM_VERSION) $(DESTDIR)$(PREFIX)/lib/libpyshm.so.0
+	ln -sf libpyshm.so.0 $(DESTDIR)$(PREFIX)/lib/libpyshm.so
+	install -m 755 $(BUILD)/pyshm $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(PYSHM_VERSION)|g' ref/pyshm.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pyshm.pc
+
+PYSHM_VERSION := $(shell sed -n 's/^\#define PYSHM_VERSION "\(.*\)"/\1/p' ref/include/pyshm.h)

@@ -1,0 +1,249 @@
+/*
+ * SharedMemory on POSIX: shm_open, ftruncate, fstat, mmap, shm_unlink, as
+ * CPython's multiprocessing.shared_memory does it.
+ */
+#ifndef _WIN32
+#include "shm.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
+
+/* Longest name without its '/'. macOS stores at most PSHMNAMLEN (31)
+ * characters including the '/'; Linux keeps the name as a file in /dev/shm. */
+PYSHM_API size_t pyshm_name_max(void) {
+#if defined(__APPLE__)
+    return 30;
+#elif defined(NAME_MAX)
+    return NAME_MAX;
+#else
+    return 255;
+#endif
+}
+
+static int fill_random(void *buf, size_t n) {
+#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+    arc4random_buf(buf, n);
+    return 0;
+#elif defined(__linux__)
+    uint8_t *p = buf;
+    while (n > 0) {
+        ssize_t got = getrandom(p, n, 0);
+        if (got < 0) {
+            if (errno == EINTR) continue;
+            return pyshm__os_error(errno);
+        }
+        p += got;
+        n -= (size_t)got;
+    }
+    return 0;
+#else
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return pyshm__os_error(errno);
+    ssize_t got = read(fd, buf, n);
+    int err = errno;
+    close(fd);
+    return got == (ssize_t)n ? 0 : pyshm__os_error(got < 0 ? err : EIO);
+#endif
+}
+
+int pyshm__random_name(char out[16]) {
+    uint8_t r[4];
+    int rc = fill_random(r, sizeof r);
+    if (rc) return rc;
+    snprintf(out, 16, "psm_%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    return 0;
+}
+
+int pyshm__check_name(const char *name) {
+    if (name[0] == '\0' || strchr(name, '/') != NULL) return PYSHM_EBADNAME;
+    if (strlen(name) > pyshm_name_max()) return PYSHM_ENAMETOOLONG;
+    return 0;
+}
+
+static int map_errno(int e) {
+    switch (e) {
+    case ENOENT: return PYSHM_ENOENT;
+    case EEXIST: return PYSHM_EEXIST;
+    case EACCES:
+    case EPERM: return PYSHM_EACCES;
+    case ENAMETOOLONG: return PYSHM_ENAMETOOLONG;
+    case EINVAL: return PYSHM_EBADNAME;
+    case ENOMEM: return PYSHM_ENOMEM;
+    default: return pyshm__os_error(e);
+    }
+}
+
+/* "/" + name, the form shm_open wants. */
+static int slash_name(const char *name, char **out) {
+    size_t n = strlen(name);
+    char *s = malloc(n + 2);
+    if (s == NULL) return PYSHM_ENOMEM;
+    s[0] = '/';
+    memcpy(s + 1, name, n + 1);
+    *out = s;
+    return 0;
+}
+
+/* Opens (and maybe creates) "/name"; fills fd. */
+static int open_name(const char *name, int flags, int *fd) {
+    char *path;
+    int rc = slash_name(name, &path);
+    if (rc) return rc;
+    *fd = shm_open(path, flags | O_CLOEXEC, 0600);
+    int e = errno;
+    free(path);
+    return *fd < 0 ? map_errno(e) : 0;
+}
+
+static int unlink_name(const char *name) {
+    char *path;
+    int rc = slash_name(name, &path);
+    if (rc) return rc;
+    rc = shm_unlink(path) == 0 ? 0 : map_errno(errno);
+    free(path);
+    return rc;
+}
+
+/* Maps fd at its fstat size and fills a new handle. */
+static int finish(const char *name, int fd, pyshm_shm **out) {
+    struct stat st;
+    if (fstat(fd, &st) != 0) return map_errno(errno);
+    /* CPython: mmap of an empty file is "ValueError: cannot mmap an empty file". */
+    if (st.st_size <= 0) return PYSHM_EINVAL;
+    if ((uint64_t)st.st_size > SIZE_MAX) return PYSHM_ENOMEM;
+    size_t size = (size_t)st.st_size;
+    pyshm_shm *shm = calloc(1, sizeof *shm);
+    char *copy = strdup(name);
+    if (shm == NULL || copy == NULL) {
+        free(shm);
+        free(copy);
+        return PYSHM_ENOMEM;
+    }
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        int rc = map_errno(errno);
+        free(shm);
+        free(copy);
+        return rc;
+    }
+    shm->name = copy;
+    shm->buf = p;
+    shm->size = size;
+    shm->fd = fd;
+    *out = shm;
+    return 0;
+}
+
+PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
+    /* CPython checks the sign first, then zero. */
+    if (size < 0) return PYSHM_ENEGSIZE;
+    if (size == 0) return PYSHM_ESIZE;
+    if (out == NULL) return PYSHM_EINVAL;
+    if ((uint64_t)size > (uint64_t)INT64_MAX || (sizeof(off_t) < 8 && size > INT32_MAX))
+        return PYSHM_ENOMEM;
+    char random_name[16];
+    int fd, rc;
+    if (name != NULL) {
+        if ((rc = pyshm__check_name(name)) != 0) return rc;
+        if ((rc = open_name(name, O_CREAT | O_EXCL | O_RDWR, &fd)) != 0) return rc;
+    } else {
+        do {
+            if ((rc = pyshm__random_name(random_name)) != 0) return rc;
+            rc = open_name(random_name, O_CREAT | O_EXCL | O_RDWR, &fd);
+        } while (rc == PYSHM_EEXIST);
+        if (rc) return rc;
+        name = random_name;
+    }
+    if (ftruncate(fd, (off_t)size) != 0) {
+        rc = errno == EFBIG || errno == ENOSPC ? PYSHM_ENOMEM : map_errno(errno);
+    } else {
+        rc = finish(name, fd, out);
+    }
+    if (rc) { /* as CPython: a block that could not be set up is unlinked */
+        close(fd);
+        unlink_name(name);
+    }
+    return rc;
+}
+
+PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
+    if (name == NULL) return PYSHM_ENONAME;
+    if (out == NULL) return PYSHM_EINVAL;
+    int rc = pyshm__check_name(name), fd;
+    if (rc == 0) rc = open_name(name, O_RDWR, &fd);
+    if (rc) return rc;
+    rc = finish(name, fd, out);
+    if (rc) close(fd);
+    return rc;
+}
+
+PYSHM_API const char *pyshm_shm_name(const pyshm_shm *shm) { return shm->name; }
+PYSHM_API size_t pyshm_shm_size(const pyshm_shm *shm) { return shm->size; }
+PYSHM_API void *pyshm_shm_buf(const pyshm_shm *shm) { return shm->buf; }
+PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm->buf == NULL; }
+
+PYSHM_API int pyshm_shm_close(pyshm_shm *shm) {
+    if (shm == NULL) return PYSHM_EINVAL;
+    if (shm->buf != NULL) {
+        munmap(shm->buf, shm->size);
+        shm->buf = NULL;
+    }
+    if (shm->fd >= 0) {
+        close(shm->fd);
+        shm->fd = -1;
+    }
+    return 0;
+}
+
+PYSHM_API int pyshm_shm_unlink(pyshm_shm *shm) {
+    if (shm == NULL) return PYSHM_EINVAL;
+    return unlink_name(shm->name);
+}
+
+PYSHM_API void pyshm_shm_free(pyshm_shm *shm) {
+    if (shm == NULL) return;
+    pyshm_shm_close(shm);
+    free(shm->name);
+    free(shm);
+}
+
+PYSHM_API int pyshm_unlink(const char *name) {
+    if (name == NULL) return PYSHM_ENONAME;
+    int rc = pyshm__check_name(name);
+    return rc ? rc : unlink_name(name);
+}
+
+PYSHM_API int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void *arg),
+                                void *arg) {
+#if defined(__linux__)
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL) return map_errno(errno);
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+        /* Dot files are not blocks; "sem.*" are named semaphores. */
+        if (e->d_name[0] == '.' || strncmp(e->d_name, "sem.", 4) == 0) continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        rc = fn(e->d_name, (uint64_t)st.st_size, arg);
+    }
+    closedir(d);
+    return rc;
+#else
+    (void)fn;
+    (void)arg;
+    return PYSHM_ENOTSUP;
+#endif
+}
+#endif /* !_WIN32 */

@@ -1,0 +1,192 @@
+/* helpers.c - shared helpers of the unit tests. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests.h"
+
+void tests_add_suite(const char *name, const struct test_def *tests, size_t n) {
+    CU_pSuite s = CU_add_suite(name, NULL, NULL);
+    if (!s) {
+        fprintf(stderr, "cannot add suite %s: %s\n", name, CU_get_error_msg());
+        exit(2);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!CU_add_test(s, tests[i].name, tests[i].fn)) {
+            fprintf(stderr, "cannot add test %s: %s\n", tests[i].name, CU_get_error_msg());
+            exit(2);
+        }
+    }
+}
+
+bool check_impl(bool ok, unsigned line, const char *file, const char *func, const char *fmt,
+                ...) {
+    char msg[1024];
+    msg[0] = '\0';
+    if (!ok) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+    }
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, ok ? "" : msg, file, func, CU_FALSE);
+    return ok;
+}
+
+const char *rc_exc(int rc) {
+    return rc == 0 ? NULL : pyshm_err_pyexc(rc);
+}
+
+bool str_eq(const char *a, const char *b) {
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool contains_ci(const char *haystack, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = haystack; *p; p++) {
+        size_t i = 0;
+        while (i < n && p[i] &&
+               tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]))
+            i++;
+        if (i == n)
+            return true;
+    }
+    return n == 0;
+}
+
+pyshm_value golden_value(const struct golden_val *g) {
+    switch (g->type) {
+    case PYSHM_INT:
+        return pyshm_int(g->i);
+    case PYSHM_BOOL:
+        return pyshm_bool(g->i != 0);
+    case PYSHM_FLOAT: {
+        double d;
+        memcpy(&d, &g->bits, sizeof d);
+        return pyshm_float(d);
+    }
+    case PYSHM_STR:
+        return pyshm_strn(g->s, g->len);
+    case PYSHM_BYTES:
+        return pyshm_bytes(g->s, g->len);
+    default:
+        return pyshm_none();
+    }
+}
+
+pyshm_value *golden_values(const struct golden_val *g, size_t n) {
+    if (n == 0)
+        return NULL;
+    pyshm_value *v = calloc(n, sizeof *v);
+    if (!v)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        v[i] = golden_value(&g[i]);
+    return v;
+}
+
+bool golden_value_same(const pyshm_value *v, const struct golden_val *g) {
+    if (v->type != g->type)
+        return false;
+    switch (g->type) {
+    case PYSHM_INT:
+        return v->u.i == g->i;
+    case PYSHM_BOOL:
+        return v->u.b == (g->i != 0);
+    case PYSHM_FLOAT: {
+        uint64_t bits;
+        memcpy(&bits, &v->u.f, sizeof bits);
+        return bits == g->bits;
+    }
+    case PYSHM_STR:
+    case PYSHM_BYTES:
+        return v->u.s.len == g->len && (g->len == 0 || memcmp(v->u.s.ptr, g->s, g->len) == 0);
+    default:
+        return true;
+    }
+}
+
+bool host_little_endian(void) {
+    const uint16_t one = 1;
+    uint8_t b;
+    memcpy(&b, &one, 1);
+    return b == 1;
+}
+
+uint8_t *dup_exact(const void *p, size_t len) {
+    uint8_t *d = malloc(len ? len : 1);
+    if (!d)
+        abort();
+    if (len)
+        memcpy(d, p, len);
+    return d;
+}
+
+static uint64_t le64(const uint8_t *p) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void swap8(uint8_t *p) {
+    for (int i = 0; i < 4; i++) {
+        uint8_t t = p[i];
+        p[i] = p[7 - i];
+        p[7 - i] = t;
+    }
+}
+
+/* Golden images are well formed; this trusts their header. */
+uint8_t *golden_native(const uint8_t *le, size_t len, pyshm_layout layout) {
+    uint8_t *out = dup_exact(le, len);
+    if (host_little_endian())
+        return out;
+    uint64_t n = le64(le);
+    size_t words = layout == PYSHM_LAYOUT_PY38 ? n + 1 : n + 2;
+    size_t data = 8 * words, off = 0;
+    size_t *start = calloc(n ? n : 1, sizeof *start);
+    if (!start)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        start[i] = data + off;
+        if (layout == PYSHM_LAYOUT_PY38)
+            off += le64(le + 8 + 8 * i);
+        else
+            off = le64(le + 8 + 8 * (i + 1));
+    }
+    size_t fmts = data + off;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *f = le + fmts + 8 * i;
+        if ((f[0] == 'q' || f[0] == 'd') && f[1] == 0)
+            swap8(out + start[i]);
+    }
+    for (size_t w = 0; w < words; w++)
+        swap8(out + 8 * w);
+    free(start);
+    return out;
+}
+
+const char *first_diff(const uint8_t *a, const uint8_t *b, size_t len) {
+    static char buf[128];
+    for (size_t i = 0; i < len; i++) {
+        if (a[i] != b[i]) {
+            snprintf(buf, sizeof buf, "first difference at byte %zu: 0x%02x != 0x%02x", i, a[i],
+                     b[i]);
+            return buf;
+        }
+    }
+    return "no difference";
+}
+
+const char *test_shm_name(void) {
+    static char buf[64];
+    static unsigned counter;
+    snprintf(buf, sizeof buf, "pyshm_t%ld_%u", (long)getpid(), counter++);
+    return buf;
+}

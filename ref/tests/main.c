@@ -1,0 +1,38 @@
+/*
+ * main.c - runs every unit-test suite with CUnit's basic interface.
+ * PYSHM_TEST_VERBOSE=1 lists each test; the exit status is non-zero if any
+ * assertion failed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <CUnit/Basic.h>
+
+#include "tests.h"
+
+int main(void) {
+    if (CU_initialize_registry() != CUE_SUCCESS) {
+        fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
+        return 2;
+    }
+    suite_errors();
+    suite_values();
+    suite_codec_golden();
+    suite_codec_limits();
+    suite_codec_set();
+    suite_codec_corrupt();
+    suite_codec_fuzz();
+    suite_shm();
+    suite_list_shm();
+
+    const char *verbose = getenv("PYSHM_TEST_VERBOSE");
+    CU_basic_set_mode(verbose && *verbose && *verbose != '0' ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
+    CU_ErrorCode rc = CU_basic_run_tests();
+    unsigned failures = CU_get_number_of_failures();
+    unsigned failed_tests = CU_get_number_of_tests_failed();
+    unsigned asserts = CU_get_number_of_asserts();
+    CU_cleanup_registry();
+    printf("\nref-tests: %u assertions, %u failed in %u tests\n", asserts, failures,
+           failed_tests);
+    return (rc != CUE_SUCCESS || failures || failed_tests) ? 1 : 0;
+}
