@@ -141,7 +141,60 @@ static void check_text(pyshm_list *l, bool repr, bool ok, size_t formats_len) {
     free(buf);
 }
 
-static void check_list(pyshm_list *l, pyshm_layout asked, const uint8_t *img, size_t size) {
+/*
+ * set(i, get(i)) on a private copy of the image: the item must read back
+ * the same, and no byte may change outside item i's slot, format and code
+ * (CPython's __setitem__ touches nothing else).
+ */
+static void check_set(const uint8_t *img, size_t size, pyshm_layout layout, const item *items,
+                      int64_t n) {
+    uint8_t *mine = malloc(size), *before = malloc(size);
+    FUZZ_CHECK(mine && before);
+    memcpy(mine, img, size);
+    pyshm_list *l = NULL;
+    FUZZ_CHECK(pyshm_list_wrap(mine, size, layout, &l, NULL, 0) == 0);
+    /* Where each part of the image lies, from the public slot sizes. */
+    size_t data = 8 * ((size_t)n + (layout == PYSHM_LAYOUT_PY38 ? 1 : 2)), total = 0;
+    for (int64_t i = 0; i < n; i++) {
+        size_t alloc = 0;
+        FUZZ_CHECK(pyshm_list_slot(l, i, &alloc) == 0);
+        total += alloc;
+    }
+    size_t formats = data + total, codes = formats + 8 * (size_t)n;
+    FUZZ_CHECK(codes + (size_t)n == pyshm_list_image_bytes(l));
+    size_t slot_at = data;
+    for (int64_t i = 0; i < n && i < MAX_SEARCHED; i++) {
+        size_t alloc = 0;
+        FUZZ_CHECK(pyshm_list_slot(l, i, &alloc) == 0);
+        size_t at = slot_at;
+        slot_at += alloc;
+        if (items[i].rc != 0)
+            continue;
+        char *copy = malloc(alloc ? alloc : 1);
+        FUZZ_CHECK(copy != NULL);
+        pyshm_value v, back;
+        FUZZ_CHECK(pyshm_list_get_copy(l, i, &v, copy, alloc) == 0);
+        memcpy(before, mine, size);
+        int rc = pyshm_list_set(l, i, &v);
+        FUZZ_CHECK(rc == 0 || rc == PYSHM_ESTORAGE || rc == PYSHM_ECORRUPT);
+        if (rc == 0)
+            FUZZ_CHECK(pyshm_list_get(l, i, &back) == 0 && fuzz_identical(&back, &v));
+        for (size_t k = 0; k < size; k++) {
+            if (before[k] == mine[k])
+                continue;
+            FUZZ_CHECK(rc == 0); /* a refused set changes nothing */
+            size_t fmt = formats + 8 * (size_t)i, code = codes + (size_t)i;
+            FUZZ_CHECK((k >= at && k - at < alloc) || (k >= fmt && k - fmt < 8) || k == code);
+        }
+        free(copy);
+    }
+    pyshm_list_free(l);
+    free(mine);
+    free(before);
+}
+
+static void check_list(pyshm_list *l, pyshm_layout asked, const uint8_t *img, size_t size,
+                       int inspect_rc) {
     pyshm_layout got = pyshm_list_layout(l);
     FUZZ_CHECK(got == (asked == PYSHM_LAYOUT_AUTO ? detect(img, size) : asked));
     int64_t n = pyshm_list_len(l);
@@ -187,7 +240,14 @@ static void check_list(pyshm_list *l, pyshm_layout asked, const uint8_t *img, si
         FUZZ_CHECK(pyshm_list_get(l, bad[k], &v) == PYSHM_EINDEX);
         FUZZ_CHECK(pyshm_list_slot(l, bad[k], &alloc) == PYSHM_EINDEX);
     }
+    /* inspect passes exactly the images whose every item reads, and stops
+     * at the first that does not, with its error. */
+    int first_rc = 0;
+    for (int64_t i = 0; i < n && first_rc == 0; i++)
+        first_rc = items[i].rc;
+    FUZZ_CHECK(inspect_rc == first_rc);
     check_search(l, items, (size_t)n);
+    check_set(img, size, pyshm_list_layout(l), items, n);
     check_text(l, false, formats_ok, formats_len);
     bool items_ok = true;
     for (int64_t i = 0; i < n; i++)
@@ -216,7 +276,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             FUZZ_CHECK(irc != 0); /* inspect never passes what wrap refuses */
             continue;
         }
-        check_list(l, layouts[k], img, size);
+        check_list(l, layouts[k], img, size, irc);
         pyshm_list_free(l);
     }
     free(img);

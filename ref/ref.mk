@@ -2,7 +2,7 @@
 
 LIB_SRCS := ref/src/error.c ref/src/utf8.c ref/src/value.c ref/src/repr.c \
             ref/src/unicode_printable.c ref/src/codec.c ref/src/list.c \
-            ref/src/inspect.c ref/src/shm_posix.c
+            ref/src/inspect.c ref/src/shm_posix.c ref/src/manager.c ref/src/watchdog.c
 LIB_HDRS := ref/include/pyshm.h $(wildcard ref/src/*.h)
 CLI_SRCS := ref/cli/pyshm.c ref/cli/literal.c
 CLI_HDRS := $(wildcard ref/cli/*.h)
@@ -25,14 +25,21 @@ $(BUILD)/pic/%.o: %.c $(LIB_HDRS)
 $(BUILD)/libpyshm.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+# Apple's linker has no -soname; -install_name is its equivalent.
+ifeq ($(shell uname -s 2>/dev/null),Darwin)
+SONAME_FLAG := -Wl,-install_name,libpyshm.so.0
+else
+SONAME_FLAG := -Wl,-soname,libpyshm.so.0
+endif
 $(BUILD)/libpyshm.so: $(LIB_PIC_OBJS)
-	$(CC) -shared -Wl,-soname,libpyshm.so.0 -o $@ $^ $(LDFLAGS)
+	$(CC) -shared $(SONAME_FLAG) -o $@ $^ $(LDFLAGS)
 
 $(BUILD)/pyshm: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpyshm.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
 
 # Unit tests (CUnit), plain and under ASan+UBSan.
 $(BUILD)/ref-tests: $(TEST_SRCS) $(TEST_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $(TEST_SRCS) $(LIB_SRCS) -lcunit -lm
 $(BUILD)/san/ref-tests: $(TEST_SRCS) $(TEST_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
@@ -65,3 +72,15 @@ install: all
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pyshm.pc
 
 PYSHM_VERSION := $(shell sed -n 's/^\#define PYSHM_VERSION "\(.*\)"/\1/p' ref/include/pyshm.h)
+
+# The README's example compiles against the installed layout and runs.
+$(BUILD)/example: ref/examples/share_with_python.c $(BUILD)/libpyshm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a
+.PHONY: check-example
+check-example: $(BUILD)/example
+	$(BUILD)/example | grep -q "^\['hi', b'HoWdY', -273.154, 100, None, True, 42\]$$"
+	@awk '/^```c$$/{f=1;next} /^```$$/{f=0} f' README.md | diff -q - ref/examples/share_with_python.c >/dev/null \
+	  || { echo "README's C example differs from ref/examples/share_with_python.c"; exit 1; }
+	@echo "example: 1 passed, 0 failed"
+CHECK_TARGETS += check-example

@@ -5,12 +5,18 @@
  * read bandwidth with the very checksum the consumers run (what a zero-copy
  * consumer could reach at best).
  *
+ * It also reads a shared memory block through a second, fresh mapping, as a
+ * consumer does: the first pass pays for mapping every page (page faults),
+ * a second pass over the same mapping does not. The difference explains how
+ * far a consumer of a new block stays from the plain read bandwidth.
+ *
  * usage: membw [--samples N] [--min-time SECONDS] SIZE... > result.json
  * Each sample repeats the operation until min-time has passed and records
  * the time per operation; the buffers are touched first, so page faults are
  * not counted here (a fresh mapping's faults are a cost of the handoff).
  */
 #include "common.h"
+#include "pyshm.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +36,34 @@ static double per_op(int copy, void *dst, const void *src, size_t len, double mi
         elapsed = bench_now_ns() - start;
     } while ((double)elapsed * 1e-9 < min_time);
     return (double)elapsed * 1e-9 / (double)iters;
+}
+
+/* First-pass and second-pass read times of a fresh mapping of a block
+ * holding len bytes; returns -1 if the block cannot be made. */
+static int shm_reads(size_t len, size_t samples, double *first, double *second) {
+    pyshm_shm *owner, *view;
+    if (pyshm_shm_create(NULL, (int64_t)len, &owner) < 0)
+        return -1;
+    bench_fill(pyshm_shm_buf(owner), len);
+    int rc = 0;
+    for (size_t s = 0; s < samples && rc == 0; s++) {
+        if (pyshm_shm_attach(pyshm_shm_name(owner), &view) < 0) {
+            rc = -1;
+            break;
+        }
+        const void *buf = pyshm_shm_buf(view);
+        uint64_t t0 = bench_now_ns();
+        bench_sink += bench_sum64(buf, len);
+        uint64_t t1 = bench_now_ns();
+        bench_sink += bench_sum64(buf, len);
+        uint64_t t2 = bench_now_ns();
+        first[s] = (double)(t1 - t0) * 1e-9;
+        second[s] = (double)(t2 - t1) * 1e-9;
+        pyshm_shm_free(view);
+    }
+    pyshm_shm_unlink(owner);
+    pyshm_shm_free(owner);
+    return rc;
 }
 
 int main(int argc, char **argv) {
@@ -52,8 +86,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: membw [--samples N] [--min-time S] SIZE...\n");
         return 2;
     }
-    double *t = malloc(samples * sizeof *t);
-    if (!t)
+    double *t = malloc(samples * sizeof *t), *t2 = malloc(samples * sizeof *t2);
+    if (!t || !t2)
         return 1;
     printf("{\"kind\": \"membw\", \"samples\": %zu, \"min_time\": %g, \"sizes\": [", samples,
            min_time);
@@ -77,16 +111,24 @@ int main(int argc, char **argv) {
         for (size_t s = 0; s < samples; s++)
             t[s] = per_op(0, NULL, src, len, min_time);
         read = bench_summarize(t, samples);
+        free(dst);
         printf("%s\n  {\"size\": %zu, ", first ? "" : ",", len);
         bench_json_stats(stdout, "memcpy", &copy);
         printf(", ");
         bench_json_stats(stdout, "read", &read);
+        free(src);
+        if (shm_reads(len, samples, t, t2) == 0) {
+            bench_stats fresh = bench_summarize(t, samples), warm = bench_summarize(t2, samples);
+            printf(", ");
+            bench_json_stats(stdout, "shm_first_read", &fresh);
+            printf(", ");
+            bench_json_stats(stdout, "shm_reread", &warm);
+        }
         printf("}");
         fflush(stdout);
-        free(src);
-        free(dst);
     }
     printf("\n]}\n");
     free(t);
+    free(t2);
     return 0;
 }

@@ -17,6 +17,9 @@ bool xt_big_endian(void);
  * order (see native.c); NULL if out of memory. */
 unsigned char *xt_native(const unsigned char *image, size_t len, pyshm_layout layout);
 
+/* Named in failure messages: the golden case being checked, or NULL. */
+extern char xt_context[96];
+
 /* Records one check; prints the failure with its location. */
 void xt_check(int ok, const char *file, int line, const char *what);
 #define XT_CHECK(cond) xt_check(!!(cond), __FILE__, __LINE__, #cond)
@@ -27,6 +30,7 @@ void xt_check_rc(int got, int want, const char *file, int line, const char *what
 /* The test groups. */
 void xt_codec_tests(void);
 void xt_value_tests(void);
+void xt_snan_tests(void);
 void xt_shm_tests(void);
 void xt_list_tests(void);
 

@@ -54,7 +54,6 @@ def order_case(ops, creator_is_impl):
     return run
 
 
-@lambda f: [add("lifecycle", "close-twice-" + r, f(r == "impl")) for r in ("impl", "peer")]
 def close_twice(is_impl):
     def run(ctx):
         s = ctx.impl if is_impl else ctx.peer
@@ -68,7 +67,6 @@ def close_twice(is_impl):
     return run
 
 
-@lambda f: [add("lifecycle", "name-collision-" + r, f(r == "impl")) for r in ("impl", "peer")]
 def collision(is_impl):
     def run(ctx):
         c, o = (ctx.impl, ctx.peer) if is_impl else (ctx.peer, ctx.impl)
@@ -147,3 +145,5 @@ def register():
         who = "impl" if ci else "peer"
         add("lifecycle", "random-name-by-" + who, random_name_case(ci))
         add("lifecycle", "list-after-unlink-created-by-" + who, list_after_unlink_case(ci))
+        add("lifecycle", "close-twice-" + who, close_twice(ci))
+        add("lifecycle", "name-collision-created-by-" + who, collision(ci))

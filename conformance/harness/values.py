@@ -111,3 +111,4 @@ def py_eq(a, b):
     if isinstance(a, float) and isinstance(b, float) and (math.isnan(a) or math.isnan(b)):
         return False
     return a == b
+PYSHM_ITEM_MAX = 9999991  # longest str/bytes: alloc 8*(len//8+1) must stay below 10**7

@@ -3,6 +3,7 @@
 #include "pyshm.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,10 @@ static const char usage[] =
     "  pyshm inspect NAME [--layout L]   explain a ShareableList image field by field\n"
     "\n"
     "Lists (ShareableList):\n"
-    "  pyshm list create [--name NAME] [--layout py38|py39] VALUE...\n"
+    "  pyshm list create [--name NAME] [--layout py38|py39] [--managed] VALUE...\n"
     "                                    create a list; print its name\n"
+    "                                    --managed: keep it until interrupted or\n"
+    "                                    killed, then unlink it (even on SIGKILL)\n"
     "  pyshm list show NAME              print the items as a Python list literal\n"
     "  pyshm list get NAME INDEX         print repr() of one item\n"
     "  pyshm list set NAME INDEX VALUE   store a value\n"
@@ -53,6 +56,7 @@ static int usage_error(const char *msg) {
 typedef struct {
     const char *name;
     pyshm_layout layout;
+    bool managed; /* list create --managed */
     int argc;
     char **argv; /* positional arguments */
 } opts;
@@ -60,6 +64,7 @@ typedef struct {
 static int parse_opts(int argc, char **argv, opts *o) {
     o->name = NULL;
     o->layout = PYSHM_LAYOUT_AUTO;
+    o->managed = false;
     o->argc = 0;
     o->argv = calloc((size_t)argc + 1, sizeof *o->argv);
     if (o->argv == NULL) return usage_error("out of memory");
@@ -80,6 +85,9 @@ static int parse_opts(int argc, char **argv, opts *o) {
             } else {
                 return usage_error("--layout takes py38 or py39");
             }
+        } else if (!dashdash && strcmp(a, "--managed") == 0 &&
+                   strcmp(prog_cmd, "list create") == 0) {
+            o->managed = true;
         } else if (!dashdash && a[0] == '-' && a[1] == '-') {
             fprintf(stderr, "pyshm: %s: unknown option %s\n", prog_cmd, a);
             return 2;
@@ -209,6 +217,43 @@ static int print_repr(const pyshm_value *v) {
     return 0;
 }
 
+/*
+ * For --managed: SIGINT, SIGTERM and SIGHUP are held from before the name
+ * is printed (one sent as soon as it is read is not lost) until
+ * wait_for_stop(), which returns when one arrives, so that the manager is
+ * shut down cleanly. SIGKILL is the watchdog's business.
+ */
+static volatile sig_atomic_t stop_signal;
+static void on_stop(int sig) { stop_signal = sig; }
+#ifndef _WIN32
+static sigset_t unheld;
+#endif
+
+static void hold_stop_signals(void) {
+#ifndef _WIN32
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sigset_t held;
+    sigemptyset(&held);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGTERM);
+    sigaddset(&held, SIGHUP);
+    sigprocmask(SIG_BLOCK, &held, &unheld);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+#endif
+}
+
+static void wait_for_stop(void) {
+#ifndef _WIN32
+    while (!stop_signal) sigsuspend(&unheld);
+    sigprocmask(SIG_SETMASK, &unheld, NULL);
+#endif
+}
+
 static int list_create(opts *o) {
     pyshm_value *items = calloc((size_t)o->argc + 1, sizeof *items);
     char **storage = calloc((size_t)o->argc + 1, sizeof *storage);
@@ -218,13 +263,23 @@ static int list_create(opts *o) {
         status = parse_value(o->argv[i], &items[i], &storage[i]);
     if (status == 0) {
         pyshm_list *l;
-        int rc = pyshm_list_create(o->name, items, (size_t)o->argc, o->layout, &l);
+        pyshm_manager *m = NULL;
+        if (o->managed) hold_stop_signals();
+        int rc = o->managed ? pyshm_manager_start(&m) : 0;
+        if (rc == 0)
+            rc = m ? pyshm_manager_list_create(m, o->name, items, (size_t)o->argc, o->layout, &l)
+                   : pyshm_list_create(o->name, items, (size_t)o->argc, o->layout, &l);
         if (rc) {
             status = fail(rc, NULL, o->name);
         } else {
             printf("%s\n", pyshm_shm_name(pyshm_list_shm(l)));
+            if (m) {
+                fflush(stdout);
+                wait_for_stop();
+            }
             pyshm_list_free(l);
         }
+        pyshm_manager_free(m); /* shuts the manager down: the block is unlinked */
     }
     for (int i = 0; storage && i < o->argc; i++) free(storage[i]);
     free(storage);

@@ -13,6 +13,8 @@
  * - Handles are opaque. A handle is not safe to use from two threads at once;
  *   distinct handles, even on the same block, are independent.
  * - The library keeps no pointer to memory the caller passes in.
+ * - Functions that return a new handle through an out parameter set it to
+ *   NULL when they fail, so freeing it afterwards is always safe.
  * - Everything read from shared memory is untrusted: another process may have
  *   written anything and may keep writing while we read. Each shared field is
  *   read once, bounds-checked against the mapped size with overflow-safe
@@ -356,7 +358,108 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
 /* ------------------------------------------------------------------------ */
 /* SharedMemoryManager                                                      */
 /* ------------------------------------------------------------------------ */
-/* @@MANAGER-API@@ */
+
+/*
+ * A manager owns blocks and unlinks every one of them when it is shut down
+ * or when the process that started it ends in any way: exit, crash, exec,
+ * or SIGKILL (within a second; in practice at once). Other processes can
+ * create and track blocks through the same manager by its address.
+ *
+ * POSIX: pyshm_manager_start() forks a small watchdog process, a grandchild
+ * re-parented at once (nothing to reap later, nothing for the caller's own
+ * wait() calls or SIGCHLD disposition to see). It creates the blocks itself
+ * and keeps their names, so an owner killed at any moment leaves none
+ * behind. It holds no descriptor of the caller's beyond its own sockets,
+ * leaves the terminal's process group (^C is for the owner alone), and
+ * treats SIGTERM as shutdown. The caller's descriptors for it are
+ * close-on-exec. On Linux the address is an abstract socket ("@pyshm-...")
+ * and only processes of the same user may connect; elsewhere it is a
+ * socket file in a new 0700 directory, which the watchdog removes as it
+ * ends.
+ *
+ * On Windows every function returns PYSHM_ENOTSUP: a block dies there
+ * with its last handle, so there is nothing for a manager to clean up.
+ *
+ * Differences from CPython's SharedMemoryManager:
+ * - no server process running Python and no pickling: a block or list
+ *   created through the manager is an ordinary pyshm_shm / pyshm_list
+ *   handle, and the manager only creates, tracks and unlinks names;
+ * - cleanup does not depend on the resource tracker: when the owner of a
+ *   CPython manager is SIGKILLed, its server process keeps running and its
+ *   blocks stay until someone ends that orphan; only then does the resource
+ *   tracker unlink them (with a "leaked shared_memory objects" warning);
+ * - there is no authkey: the same-user check (Linux) or the private
+ *   directory (elsewhere) decides who may connect;
+ * - a name may be given to create (CPython's manager always picks a random
+ *   one); random names are "psm_" + 8 hex digits, as CPython's;
+ * - CPython creates a block in the client and then registers it, which can
+ *   leak it if the client dies in between; here the watchdog creates it;
+ * - tracking a name twice tracks it once (CPython keeps duplicates).
+ *
+ * Handles follow the library's conventions (one thread at a time). A handle
+ * inherited through fork() is usable in the child, which gets a connection
+ * of its own on first use and is never the owner.
+ */
+typedef struct pyshm_manager pyshm_manager;
+
+/* Starts a manager owned by the calling process. Returns once the watchdog
+ * is running. Errors: ENOMEM, ENAMETOOLONG (TMPDIR too long for a socket
+ * path, outside Linux), EOS (socket, fork). */
+int pyshm_manager_start(pyshm_manager **out);
+
+/*
+ * Connects to a running manager by its address (pyshm_manager_address() of
+ * the owner's handle). Blocks created or tracked through this handle belong
+ * to the manager, not to the caller: they outlive the caller and are
+ * unlinked with the manager's. Errors: EINVAL (malformed address), ENOENT
+ * (no manager there, or it has shut down), EACCES (another user's), EOS.
+ */
+int pyshm_manager_connect(const char *address, pyshm_manager **out);
+
+/* The address other processes connect to; valid until pyshm_manager_free(). */
+const char *pyshm_manager_address(const pyshm_manager *m);
+
+/*
+ * Creates a block of size bytes (name NULL: random) owned by the manager
+ * and attaches it. The handle is an ordinary one: close, unlink and free it
+ * as any other; an unlinked block is simply skipped at shutdown. Errors: as
+ * pyshm_shm_create(), and ECLOSED (manager shut down), EOS (manager gone).
+ */
+int pyshm_manager_shm_create(pyshm_manager *m, const char *name, int64_t size,
+                             pyshm_shm **out);
+
+/* Creates a list holding items[0..n) in a block owned by the manager (as
+ * pyshm_list_create(), layout AUTO meaning PY39). Errors: as
+ * pyshm_list_create() and pyshm_manager_shm_create(). */
+int pyshm_manager_list_create(pyshm_manager *m, const char *name, const pyshm_value *items,
+                              size_t n, pyshm_layout layout, pyshm_list **out);
+
+/*
+ * Has the manager unlink name at shutdown, as CPython's track_segment. The
+ * name need not exist yet: tracking a name before creating it leaves no
+ * moment at which the caller's death could leak the block. Tracking a name
+ * twice is the same as once. Errors: ENONAME, EBADNAME, ENAMETOOLONG,
+ * ECLOSED, ENOMEM, EOS.
+ */
+int pyshm_manager_track(pyshm_manager *m, const char *name);
+
+/* Stops tracking name and unlinks it now, as CPython's release_segment.
+ * Errors: ENOTFOUND (not tracked), ENOENT (tracked, but already unlinked
+ * by someone; no longer tracked), ECLOSED, EOS. */
+int pyshm_manager_release(pyshm_manager *m, const char *name);
+
+/*
+ * Unlinks every block the manager owns and stops its watchdog; returns once
+ * that is done. Mappings stay valid until their handles are closed. A second
+ * call returns 0. Only the process that started the manager may shut it
+ * down: EINVAL from a connected handle or a fork child's copy. EOS if the
+ * watchdog was killed (its blocks may then remain).
+ */
+int pyshm_manager_shutdown(pyshm_manager *m);
+
+/* Frees the handle: the owner's is shut down first, a connection is just
+ * closed. NULL is allowed. */
+void pyshm_manager_free(pyshm_manager *m);
 
 #ifdef __cplusplus
 }

@@ -109,10 +109,16 @@ static int add_size(size_t *total, size_t more) {
     return 0;
 }
 
+/* Most items whose 17-byte minimum (8 data, 8 format, 1 code) plus the
+ * header fits both size_t and int64; one test, since with a 32-bit size_t
+ * a separate INT64_MAX test is always false (and -Wtype-limits says so). */
+#define MAX_ITEMS_SIZE ((uint64_t)(SIZE_MAX - 16) / 17)
+#define MAX_ITEMS (MAX_ITEMS_SIZE < INT64_MAX / 17 ? MAX_ITEMS_SIZE : INT64_MAX / 17)
+
 PYSHM_API int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_layout layout,
                                     size_t *size) {
     if ((n > 0 && items == NULL) || size == NULL || !valid_layout(layout)) return PYSHM_EINVAL;
-    if (n > (SIZE_MAX - 16) / 17 || n > INT64_MAX / 17) return PYSHM_ENOMEM;
+    if ((uint64_t)n > MAX_ITEMS) return PYSHM_ENOMEM;
     size_t total = WORD + WORD * n + 9 * n;
     if (create_layout(layout) == PYSHM_LAYOUT_PY39) total += WORD;
     for (size_t i = 0; i < n; i++) {
@@ -123,7 +129,9 @@ PYSHM_API int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_la
         if (rc == 0) rc = add_size(&total, alloc);
         if (rc) return rc;
     }
+#if SIZE_MAX > INT64_MAX /* else always false, and -Wtype-limits says so */
     if (total > INT64_MAX) return PYSHM_ENOMEM;
+#endif
     *size = total;
     return 0;
 }
@@ -342,8 +350,8 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
     }
     const uint8_t *src = slot;
     if (copy) {
-        if (cap < width) {
-            pyshm__msg(msg, msgcap, "item %zu: needs a buffer of %zu bytes, got %zu", ui, width,
+        if (cap < alloc) {
+            pyshm__msg(msg, msgcap, "item %zu: needs a buffer of %zu bytes, got %zu", ui, alloc,
                        cap);
             return PYSHM_ENOBUFS;
         }
@@ -369,7 +377,7 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
 
 static int fail(pyshm_list *l, int rc, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(PYSHM__PRINTF, 3, 4)))
 #endif
     ;
 static int fail(pyshm_list *l, int rc, const char *fmt, ...) {
@@ -577,6 +585,7 @@ int pyshm__list_open(pyshm_list **out, pyshm_shm *shm, void *buf, size_t len,
     }
     errmsg[0] = '\0';
     if (out == NULL || (buf == NULL && len > 0)) return PYSHM_EINVAL;
+    *out = NULL;
     pyshm_list *l = calloc(1, sizeof *l);
     if (l == NULL) return PYSHM_ENOMEM;
     int rc = pyshm__header_parse(buf, len, layout, &l->h, errmsg, errmsg_cap);

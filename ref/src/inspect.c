@@ -11,7 +11,7 @@ typedef struct {
 
 static void say(sink *s, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PYSHM__PRINTF, 2, 3)))
 #endif
     ;
 static void say(sink *s, const char *fmt, ...) {

@@ -2,6 +2,13 @@
 #ifndef PYSHM_INTERNAL_H
 #define PYSHM_INTERNAL_H
 
+/* macOS hides BSD interfaces (arc4random_buf, getpeereid) from a
+ * -D_POSIX_C_SOURCE build unless asked; this header comes first in every
+ * source file, before any system header, so asking here reaches them all. */
+#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
+#define _DARWIN_C_SOURCE
+#endif
+
 #include "pyshm.h"
 
 #include <stdarg.h>
@@ -12,6 +19,14 @@
 #define PYSHM_API __attribute__((visibility("default")))
 #else
 #define PYSHM_API
+#endif
+
+/* The BSDs' CSPRNG. FreeBSD's <stdlib.h> declares it only when BSD
+ * extensions are visible, which -D_POSIX_C_SOURCE turns off for good (no
+ * macro turns __BSD_VISIBLE back on); it is in libc either way, and a
+ * second, identical declaration is harmless. */
+#if defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+void arc4random_buf(void *buf, size_t n);
 #endif
 
 /* Records an operating system error (errno or GetLastError()) for
@@ -45,10 +60,19 @@ void pyshm__out_str(pyshm__out *o, const char *s);
 void pyshm__out_char(pyshm__out *o, char c);
 void pyshm__out_value(pyshm__out *o, const pyshm_value *v);
 
+/* The printf dialect format checks must assume. MinGW-w64 builds with
+ * _POSIX_C_SOURCE use its own C99 printf family (gnu_printf), and plain
+ * "printf" there would mean msvcrt's, which rejects %zu. */
+#if defined(__MINGW32__)
+#define PYSHM__PRINTF __MINGW_PRINTF_FORMAT
+#else
+#define PYSHM__PRINTF printf
+#endif
+
 /* Formats into a fixed message buffer (never NULL, cap > 0). */
 void pyshm__msg(char *buf, size_t cap, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
+    __attribute__((format(PYSHM__PRINTF, 3, 4)))
 #endif
     ;
 

@@ -7,6 +7,7 @@
 PYSHM_API int pyshm_list_create(const char *name, const pyshm_value *items, size_t n,
                                 pyshm_layout layout, pyshm_list **out) {
     size_t size;
+    if (out) *out = NULL;
     if (out == NULL) return PYSHM_EINVAL;
     int rc = pyshm_list_image_size(items, n, layout, &size);
     if (rc) return rc;
@@ -27,6 +28,7 @@ PYSHM_API int pyshm_list_create(const char *name, const pyshm_value *items, size
 PYSHM_API int pyshm_list_attach(const char *name, pyshm_layout layout, pyshm_list **out,
                                 char *errmsg, size_t errmsg_cap) {
     pyshm_shm *shm;
+    if (out) *out = NULL;
     if (errmsg && errmsg_cap) errmsg[0] = '\0';
     int rc = pyshm_shm_attach(name, &shm);
     if (rc) return rc;

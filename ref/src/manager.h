@@ -33,13 +33,17 @@
 #define PYSHM__MGR_NAME_MAX 255
 #define PYSHM__MGR_LINE 600
 
-/* Linux has an abstract socket namespace: nothing on disk to leak, and the
- * peer's uid is checked on accept. Elsewhere (or when this macro is defined,
- * to test that path on Linux) the socket lives in a fresh 0700 directory. */
-#if defined(__linux__) && !defined(PYSHM_MANAGER_NO_ABSTRACT)
-#define PYSHM__MGR_ABSTRACT 1
+/*
+ * Linux has an abstract socket namespace (nothing on disk to leak; the
+ * peer's uid is checked on accept) and pidfds (the owner's death is seen
+ * even when a child inherited its socket). Elsewhere the socket lives in a
+ * fresh 0700 directory and the owner is polled for. PYSHM_MANAGER_PORTABLE
+ * selects the latter on Linux too, so that path is tested there.
+ */
+#if defined(__linux__) && !defined(PYSHM_MANAGER_PORTABLE)
+#define PYSHM__MGR_LINUX 1
 #else
-#define PYSHM__MGR_ABSTRACT 0
+#define PYSHM__MGR_LINUX 0
 #endif
 
 /* Fills buf[0..n) from the system's CSPRNG; 0 or -1 (errno set). */

@@ -145,6 +145,7 @@ static int finish(const char *name, int fd, pyshm_shm **out) {
 }
 
 PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
+    if (out) *out = NULL;
     /* CPython checks the sign first, then zero. */
     if (size < 0) return PYSHM_ENEGSIZE;
     if (size == 0) return PYSHM_ESIZE;
@@ -177,6 +178,7 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
 }
 
 PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
+    if (out) *out = NULL;
     if (name == NULL) return PYSHM_ENONAME;
     if (out == NULL) return PYSHM_EINVAL;
     int rc = pyshm__check_name(name), fd;

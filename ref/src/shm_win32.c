@@ -8,23 +8,21 @@
  * - An attached block's size is the size of the mapped region, which the
  *   system rounds up to whole pages; a created block reports the size asked.
  */
+#ifdef _WIN32
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
 #include <windows.h>
 #include <bcrypt.h>
 
-#include "internal.h"
+#include "shm.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct pyshm_shm {
-    char *name;  /* UTF-8, as the caller gave it or as generated */
-    HANDLE map;  /* kept open: the name and the block live while it does */
-    void *buf;   /* NULL once closed */
-    size_t size;
-};
+/* shm->mapping is kept open while the handle is: the name, and the block,
+ * live as long as some process holds a handle to the mapping. */
 
 /* The documented limit for kernel object names (CreateFileMapping's lpName
  * shares the namespace of events, mutexes and semaphores: MAX_PATH). */
@@ -57,24 +55,38 @@ static int map_win_error(DWORD e) {
     }
 }
 
-/*
- * Converts a UTF-8 name to the UTF-16 the W functions take. An empty name
- * would make an anonymous mapping no one else can open, so it is refused,
- * as is a name that is not UTF-8 (Python names are always text). Windows
- * accepts '/' in object names, and CPython passes it through, so it is not
- * refused here; '\\' selects a namespace ("Local\\", "Global\\").
- */
-static int to_wide(const char *name, wchar_t **out) {
-    size_t n = strlen(name);
-    if (n == 0)
-        return PYSHM_EBADNAME;
+/* The name's length in UTF-16 units (what the limit counts), or a negative
+ * code: a name that is not UTF-8 cannot be a Python str. */
+static int wide_len(const char *name, size_t n, int *wn) {
     if (n > (size_t)INT_MAX)
         return PYSHM_ENAMETOOLONG;
-    int wn = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)n, NULL, 0);
-    if (wn <= 0)
+    *wn = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)n, NULL, 0);
+    return *wn <= 0 ? PYSHM_EBADNAME : 0;
+}
+
+/*
+ * The same rule as on POSIX, so a name is portable: not empty (that would
+ * make an anonymous mapping no one else can open) and no '/'. '\\' is left
+ * to Windows: it selects a namespace ("Local\\", "Global\\").
+ */
+int pyshm__check_name(const char *name) {
+    size_t n = strlen(name);
+    if (n == 0 || strchr(name, '/') != NULL)
         return PYSHM_EBADNAME;
-    if ((size_t)wn > pyshm_name_max())
-        return PYSHM_ENAMETOOLONG;
+    int wn, rc = wide_len(name, n, &wn);
+    if (rc != 0)
+        return rc;
+    return (size_t)wn > pyshm_name_max() ? PYSHM_ENAMETOOLONG : 0;
+}
+
+/* A checked name in the UTF-16 the W functions take. */
+static int to_wide(const char *name, wchar_t **out) {
+    size_t n = strlen(name);
+    int wn, rc = pyshm__check_name(name);
+    if (rc == 0)
+        rc = wide_len(name, n, &wn);
+    if (rc != 0)
+        return rc;
     wchar_t *w = malloc(((size_t)wn + 1) * sizeof *w);
     if (w == NULL)
         return PYSHM_ENOMEM;
@@ -86,10 +98,11 @@ static int to_wide(const char *name, wchar_t **out) {
 
 /* "wnsm_" + 8 lowercase hex digits from the system's CSPRNG, as CPython's
  * _make_filename() (secrets.token_hex(4)). */
-static int random_name(char out[14]) {
+int pyshm__random_name(char out[16]) {
     unsigned char r[4];
-    if (!BCRYPT_SUCCESS(BCryptGenRandom(NULL, r, sizeof r, BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
-        return pyshm__os_error((int)GetLastError());
+    NTSTATUS st = BCryptGenRandom(NULL, r, sizeof r, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
+    if (!BCRYPT_SUCCESS(st))
+        return pyshm__os_error((int)st); /* an NTSTATUS: GetLastError() is not set */
     static const char hex[] = "0123456789abcdef";
     memcpy(out, "wnsm_", 5);
     for (size_t i = 0; i < sizeof r; i++) {
@@ -112,7 +125,7 @@ static int new_handle(const char *name, HANDLE map, void *buf, size_t size, pysh
     }
     strcpy(copy, name);
     shm->name = copy;
-    shm->map = map;
+    shm->mapping = map;
     shm->buf = buf;
     shm->size = size;
     *out = shm;
@@ -142,23 +155,24 @@ static int create_mapping(const char *name, uint64_t size, HANDLE *map, bool *ex
 }
 
 PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
-    if (out == NULL)
-        return PYSHM_EINVAL;
-    *out = NULL;
+    if (out)
+        *out = NULL;
     /* CPython checks the size before it looks at the name. */
     if (size < 0)
         return PYSHM_ENEGSIZE;
     if (size == 0)
         return PYSHM_ESIZE;
+    if (out == NULL)
+        return PYSHM_EINVAL;
     if ((uint64_t)size > (uint64_t)SIZE_MAX)
         return PYSHM_ENOMEM;
 
-    char gen[14];
+    char gen[16];
     HANDLE map = NULL;
     for (;;) {
         const char *try_name = name;
         if (try_name == NULL) {
-            int rc = random_name(gen);
+            int rc = pyshm__random_name(gen);
             if (rc != 0)
                 return rc;
             try_name = gen;
@@ -184,11 +198,12 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
 }
 
 PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
-    if (out == NULL)
-        return PYSHM_EINVAL;
-    *out = NULL;
+    if (out)
+        *out = NULL;
     if (name == NULL)
         return PYSHM_ENONAME;
+    if (out == NULL)
+        return PYSHM_EINVAL;
     wchar_t *wname = NULL;
     int rc = to_wide(name, &wname);
     if (rc != 0)
@@ -224,22 +239,21 @@ PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm->buf == NULL;
 
 PYSHM_API int pyshm_shm_close(pyshm_shm *shm) {
     if (shm == NULL)
-        return 0;
+        return PYSHM_EINVAL;
     if (shm->buf != NULL) {
         UnmapViewOfFile(shm->buf);
         shm->buf = NULL;
     }
-    if (shm->map != NULL) {
-        CloseHandle(shm->map);
-        shm->map = NULL;
+    if (shm->mapping != NULL) {
+        CloseHandle(shm->mapping);
+        shm->mapping = NULL;
     }
     return 0;
 }
 
 /* Nothing to remove: the block disappears with its last handle. */
 PYSHM_API int pyshm_shm_unlink(pyshm_shm *shm) {
-    (void)shm;
-    return 0;
+    return shm == NULL ? PYSHM_EINVAL : 0;
 }
 
 PYSHM_API void pyshm_shm_free(pyshm_shm *shm) {
@@ -254,7 +268,7 @@ PYSHM_API void pyshm_shm_free(pyshm_shm *shm) {
  * callers cleaning up by name see the same ENOENT as on POSIX. */
 PYSHM_API int pyshm_unlink(const char *name) {
     if (name == NULL)
-        return PYSHM_EINVAL;
+        return PYSHM_ENONAME;
     wchar_t *wname = NULL;
     int rc = to_wide(name, &wname);
     if (rc != 0)
@@ -275,3 +289,4 @@ PYSHM_API int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void 
     (void)arg;
     return PYSHM_ENOTSUP;
 }
+#endif /* _WIN32 */

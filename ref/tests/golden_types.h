@@ -71,6 +71,7 @@ struct golden_set_case {
     pyshm_layout layout;
     const struct golden_val *items;
     size_t nitems;
+    int encodes; /* 0: image is CPython's, patched; not encode(items) */
     const uint8_t *image;
     size_t len;
     const struct golden_step *steps;
@@ -92,5 +93,8 @@ extern const struct golden_val golden_eq_pool[];
 extern const size_t golden_neq_pool;
 extern const char golden_eq_matrix[];
 extern const int golden_have_py38;
+/* The longest bytes CPython stores, and what it raises for one byte more. */
+extern const size_t golden_cpython_item_max;
+extern const char golden_cpython_item_too_long_exc[];
 
 #endif

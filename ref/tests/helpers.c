@@ -1,5 +1,4 @@
 /* helpers.c - shared helpers of the unit tests. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,17 +45,20 @@ bool str_eq(const char *a, const char *b) {
     return strcmp(a, b) == 0;
 }
 
-bool contains_ci(const char *haystack, const char *needle) {
-    size_t n = strlen(needle);
-    for (const char *p = haystack; *p; p++) {
-        size_t i = 0;
-        while (i < n && p[i] &&
-               tolower((unsigned char)p[i]) == tolower((unsigned char)needle[i]))
-            i++;
-        if (i == n)
+bool mentions(const char *text, const char *alternatives) {
+    const char *p = alternatives;
+    for (;;) {
+        const char *bar = strchr(p, '|');
+        size_t n = bar ? (size_t)(bar - p) : strlen(p);
+        if (n == 0)
             return true;
+        for (const char *t = text; *t; t++)
+            if (strncmp(t, p, n) == 0)
+                return true;
+        if (!bar)
+            return false;
+        p = bar + 1;
     }
-    return n == 0;
 }
 
 pyshm_value golden_value(const struct golden_val *g) {

@@ -38,8 +38,8 @@ bool check_impl(bool ok, unsigned line, const char *file, const char *func, cons
 const char *rc_exc(int rc);
 /* NULL-safe string equality. */
 bool str_eq(const char *a, const char *b);
-/* Case-insensitive substring test. */
-bool contains_ci(const char *haystack, const char *needle);
+/* Whether text contains one of the '|'-separated alternatives ("" matches). */
+bool mentions(const char *text, const char *alternatives);
 
 pyshm_value golden_value(const struct golden_val *g);
 /* Same type and exactly the same contents (float: the same bits). */

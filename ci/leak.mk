@@ -1,0 +1,63 @@
+# Leaks and crashes: nothing a program does with pyshm may leave memory,
+# descriptors, mappings or names behind.
+#
+#   make leakcheck   memcheck over the unit tests, the lifecycle driver
+#                    (every close/unlink ordering of up to three handles in
+#                    two processes, with reference and CPython peers) and
+#                    the manager's tests; the manager's tests again under
+#                    ASan+UBSan and built for non-Linux POSIX; CPython's
+#                    resource tracker against reference-created blocks
+#   make soak        SOAK_N manager owners SIGKILLed at random moments:
+#                    every name must be gone within 1 s
+#
+# `make check` runs leakcheck and a soak of SOAK_CHECK_N kills.
+
+DEPS_PACKAGES += valgrind
+CHECK_TARGETS += leakcheck soak-check
+
+SOAK_N       ?= 500
+SOAK_CHECK_N ?= 50
+LEAK_DIR     := $(BUILD)/leak
+
+# CPython interpreters: every pyenv 3.x for the tracker cases, and one of
+# 3.13 or later (track=False exists there) as a lifecycle peer if any.
+LEAK_PYENV   := $(shell pyenv root 2>/dev/null)
+LEAK_PYTHONS ?= $(sort $(wildcard $(LEAK_PYENV)/versions/3.*/bin/python3))
+LEAK_PY313   ?= $(shell for p in $(LEAK_PYTHONS); do \
+                  $$p -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null && echo $$p; \
+                done | tail -n 1)
+LEAK_PEERS   := ref "$(PYTHON) ci/leak/peer.py" \
+                $(if $(LEAK_PY313),"$(LEAK_PY313) ci/leak/peer.py")
+
+LEAK_CFLAGS := $(ALL_CFLAGS) $(INC)
+
+$(LEAK_DIR)/%: ci/leak/%.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LEAK_CFLAGS) -o $@ $< $(LIB_SRCS) -lm
+# The manager as on POSIX systems without Linux's abstract sockets and pidfds.
+$(LEAK_DIR)/portable/manager_test: ci/leak/manager_test.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LEAK_CFLAGS) -DPYSHM_MANAGER_PORTABLE -o $@ $< $(LIB_SRCS) -lm
+$(LEAK_DIR)/san/manager_test: ci/leak/manager_test.c $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LEAK_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) -lm
+
+.PHONY: leakcheck soak soak-check
+leakcheck: $(BUILD)/ref-tests $(BUILD)/pyshm $(LEAK_DIR)/lifecycle $(LEAK_DIR)/manager_test \
+           $(LEAK_DIR)/portable/manager_test $(LEAK_DIR)/san/manager_test
+	@echo "leakcheck: unit tests under memcheck"
+	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-unit $(BUILD)/ref-tests
+	@echo "leakcheck: lifecycle under memcheck"
+	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-lifecycle $(LEAK_DIR)/lifecycle $(LEAK_PEERS)
+	@echo "leakcheck: manager under memcheck, ASan+UBSan, and portable"
+	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-manager $(LEAK_DIR)/manager_test
+	@ASAN_OPTIONS=detect_leaks=1 $(LEAK_DIR)/san/manager_test
+	@$(LEAK_DIR)/portable/manager_test
+	@echo "leakcheck: CPython's resource tracker"
+	@$(PYTHON) ci/leak/tracker.py $(BUILD)/pyshm $(PYTHON) $(LEAK_PYTHONS) | tail -n 1
+	@echo "leakcheck: passed"
+
+soak: $(LEAK_DIR)/soak $(BUILD)/pyshm
+	$(LEAK_DIR)/soak -n $(SOAK_N) --cli $(BUILD)/pyshm
+soak-check: $(LEAK_DIR)/soak $(BUILD)/pyshm
+	$(LEAK_DIR)/soak -n $(SOAK_CHECK_N) --cli $(BUILD)/pyshm

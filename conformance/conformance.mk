@@ -1,0 +1,29 @@
+# The conformance suite: the reference adapter, the golden-vector runner,
+# and the harness that plays them against every CPython found.
+#   make conformance                      everything (PYTHONS="..." IMPL="cmd" override)
+#   make conformance-vectors              the vectors only, no Python needed
+#   make conformance-regen-vectors        rewrite conformance/vectors/*.vec with CPython
+
+CONF_BUILD := $(BUILD)/conformance
+
+$(CONF_BUILD)/ref-adapter: conformance/adapters/ref/adapter.c ref/include/pyshm.h $(BUILD)/libpyshm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a $(LDFLAGS) -lm
+
+$(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c ref/include/pyshm.h $(BUILD)/libpyshm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a $(LDFLAGS) -lm
+
+.PHONY: conformance conformance-vectors conformance-regen-vectors check-conformance
+conformance: deps $(CONF_BUILD)/ref-adapter $(CONF_BUILD)/check-vectors
+	$(PYTHON) conformance/run.py --impl "$(if $(IMPL),$(IMPL),$(CONF_BUILD)/ref-adapter)" \
+	  --vectors-runner $(CONF_BUILD)/check-vectors --out $(CONF_BUILD)
+
+conformance-vectors: $(CONF_BUILD)/check-vectors
+	$(CONF_BUILD)/check-vectors conformance/vectors | tail -n 1
+
+conformance-regen-vectors:
+	$(PYTHON) conformance/vectors/generate.py --all
+
+check-conformance: conformance
+CHECK_TARGETS += check-conformance
