@@ -77,7 +77,7 @@ def main():
         print("plot: no handoff results; no plot", file=sys.stderr)
         return 0
     script = "\n".join([
-        "set terminal svg size 1000,640 dynamic font 'sans,11' background '#ffffff'",
+        "set terminal svg size 1000,720 dynamic font 'sans,11' background '#ffffff'",
         "set output '%s'" % os.path.abspath(out),
         "set title 'Handing a payload to another process: throughput by payload size'",
         "set xlabel 'payload size (bytes)'",
@@ -86,7 +86,7 @@ def main():
         "set xtics (%s)" % ", ".join('"%s" %d' % (label(n), n) for n in sorted(sizes)),
         "set xrange [%d:%d]" % (min(sizes) / 1.3, max(sizes) * 1.3),
         "set grid xtics ytics",
-        "set key outside right top vertical Left reverse font ',9'",
+        "set key below maxrows 4 Left reverse font ',9'",
         "plot " + ", \\\n     ".join(plots),
     ]) + "\n"
     gp = os.path.join(scratch, "throughput.gp")

@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # the helpers' caches would land in the source tree
 
 import report  # noqa: E402
 import shmjail  # noqa: E402

@@ -12,24 +12,38 @@
 
 #define WORD 8 /* every header field, fixed slot and format is 8 bytes */
 
-static int64_t load_i64(const uint8_t *p) {
-    int64_t v;
-    pyshm__snapshot(&v, p, sizeof v);
-    return v;
-}
+static int64_t load_i64(const uint8_t *p) { return (int64_t)pyshm__load_u64(p); }
 
 static void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, sizeof v); }
 
 /* ---- formats ------------------------------------------------------------ */
 
-pyshm__fmt_kind pyshm__fmt_parse(const uint8_t fmt[8], size_t *size) {
+/* The fixed formats as the native words that hold their 8 NUL-padded bytes,
+ * so that recognising one is a single compare. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define FMT_WORD(a, b, c, d, e, f, g, h)                                                  \
+    ((uint64_t)(a) << 56 | (uint64_t)(b) << 48 | (uint64_t)(c) << 40 | (uint64_t)(d) << 32 | \
+     (uint64_t)(e) << 24 | (uint64_t)(f) << 16 | (uint64_t)(g) << 8 | (uint64_t)(h))
+#else
+#define FMT_WORD(a, b, c, d, e, f, g, h)                                                  \
+    ((uint64_t)(h) << 56 | (uint64_t)(g) << 48 | (uint64_t)(f) << 40 | (uint64_t)(e) << 32 | \
+     (uint64_t)(d) << 24 | (uint64_t)(c) << 16 | (uint64_t)(b) << 8 | (uint64_t)(a))
+#endif
+#define FMT_INT FMT_WORD('q', 0, 0, 0, 0, 0, 0, 0)
+#define FMT_FLOAT FMT_WORD('d', 0, 0, 0, 0, 0, 0, 0)
+#define FMT_BOOL FMT_WORD('x', 'x', 'x', 'x', 'x', 'x', 'x', '?')
+#define FMT_NONE FMT_WORD('x', 'x', 'x', 'x', 'x', 'x', '?', 'x')
+
+pyshm__fmt_kind pyshm__fmt_parse(uint64_t word, size_t *size) {
+    *size = WORD;
+    if (word == FMT_INT) return PYSHM__FMT_INT;
+    if (word == FMT_FLOAT) return PYSHM__FMT_FLOAT;
+    if (word == FMT_BOOL) return PYSHM__FMT_BOOL;
+    if (word == FMT_NONE) return PYSHM__FMT_NONE;
+    uint8_t fmt[8];
+    memcpy(fmt, &word, 8);
     size_t n = 8;
     while (n > 0 && fmt[n - 1] == 0) n--;
-    *size = WORD;
-    if (n == 1 && fmt[0] == 'q') return PYSHM__FMT_INT;
-    if (n == 1 && fmt[0] == 'd') return PYSHM__FMT_FLOAT;
-    if (n == 8 && memcmp(fmt, "xxxxxxx?", 8) == 0) return PYSHM__FMT_BOOL;
-    if (n == 8 && memcmp(fmt, "xxxxxx?x", 8) == 0) return PYSHM__FMT_NONE;
     /* "<n>s": decimal without leading zeros; at most 7 digits fit. */
     if (n < 2 || fmt[n - 1] != 's') return PYSHM__FMT_INVALID;
     if (fmt[0] == '0' && n != 2) return PYSHM__FMT_INVALID;
@@ -42,7 +56,9 @@ pyshm__fmt_kind pyshm__fmt_parse(const uint8_t fmt[8], size_t *size) {
     return PYSHM__FMT_BYTES;
 }
 
-void pyshm__fmt_show(const uint8_t fmt[8], char out[40]) {
+void pyshm__fmt_show(uint64_t word, char out[40]) {
+    uint8_t fmt[8];
+    memcpy(fmt, &word, 8);
     size_t n = 8, o = 0;
     while (n > 0 && fmt[n - 1] == 0) n--;
     out[o++] = '\'';
@@ -75,13 +91,30 @@ static size_t slot_for_len(size_t len) { return WORD * (len / WORD + 1); }
  * silently truncates it (cpython#88336), so the reference sizes the slot
  * from the UTF-8 length instead. Everything else is CPython's rule.
  */
-static int item_slot(const pyshm_value *v, size_t *alloc, char fmt[9], int8_t *code) {
+/* The word of the format "<n>s" (n < 10**7, so at most 8 characters). */
+static uint64_t text_format(size_t n) {
+    uint8_t b[8] = {0};
+    char digits[8];
+    int k = 0;
+    do {
+        digits[k++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    for (int i = 0; i < k; i++) b[i] = (uint8_t)digits[k - 1 - i];
+    b[k] = 's';
+    uint64_t w;
+    memcpy(&w, b, 8);
+    return w;
+}
+
+static int item_slot(const pyshm_value *v, size_t *alloc, uint64_t *fmt, uint8_t *code) {
     size_t chars;
+    *alloc = WORD;
     switch (v->type) {
-    case PYSHM_NONE: *alloc = WORD; memcpy(fmt, "xxxxxx?x", 9); *code = 3; return 0;
-    case PYSHM_INT: *alloc = WORD; memcpy(fmt, "q", 2); *code = 0; return 0;
-    case PYSHM_FLOAT: *alloc = WORD; memcpy(fmt, "d", 2); *code = 0; return 0;
-    case PYSHM_BOOL: *alloc = WORD; memcpy(fmt, "xxxxxxx?", 9); *code = 0; return 0;
+    case PYSHM_NONE: *fmt = FMT_NONE; *code = 3; return 0;
+    case PYSHM_INT: *fmt = FMT_INT; *code = 0; return 0;
+    case PYSHM_FLOAT: *fmt = FMT_FLOAT; *code = 0; return 0;
+    case PYSHM_BOOL: *fmt = FMT_BOOL; *code = 0; return 0;
     case PYSHM_STR:
         if (v->u.s.len > 0 && v->u.s.ptr == NULL) return PYSHM_EINVAL;
         if (!pyshm__utf8_valid((const uint8_t *)v->u.s.ptr, v->u.s.len, NULL, &chars))
@@ -99,7 +132,7 @@ static int item_slot(const pyshm_value *v, size_t *alloc, char fmt[9], int8_t *c
     default: return PYSHM_EINVAL;
     }
     if (*alloc > PYSHM_ITEM_MAX + 1) return PYSHM_EITEMSIZE; /* "%ds" must fit 8 chars */
-    snprintf(fmt, 9, "%zus", *alloc);
+    *fmt = text_format(*alloc);
     return 0;
 }
 
@@ -123,9 +156,9 @@ PYSHM_API int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_la
     if (create_layout(layout) == PYSHM_LAYOUT_PY39) total += WORD;
     for (size_t i = 0; i < n; i++) {
         size_t alloc;
-        char fmt[9];
-        int8_t code;
-        int rc = item_slot(&items[i], &alloc, fmt, &code);
+        uint64_t fmt;
+        uint8_t code;
+        int rc = item_slot(&items[i], &alloc, &fmt, &code);
         if (rc == 0) rc = add_size(&total, alloc);
         if (rc) return rc;
     }
@@ -136,25 +169,22 @@ PYSHM_API int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_la
     return 0;
 }
 
-/* Writes an item's data into its slot as struct.pack_into(fmt) would. */
+/* Writes an item's data into its slot as struct.pack_into(fmt) would: the
+ * value, then zeros up to the format's width. */
 static void write_item(uint8_t *slot, const pyshm_value *v, size_t width) {
-    memset(slot, 0, width);
+    uint64_t w = 0;
     switch (v->type) {
-    case PYSHM_INT: memcpy(slot, &v->u.i, 8); break;
-    case PYSHM_FLOAT: memcpy(slot, &v->u.f, 8); break;
-    case PYSHM_BOOL: slot[7] = v->u.b ? 1 : 0; break;
+    case PYSHM_INT: memcpy(&w, &v->u.i, 8); break;
+    case PYSHM_FLOAT: memcpy(&w, &v->u.f, 8); break;
+    case PYSHM_BOOL: w = FMT_WORD(0, 0, 0, 0, 0, 0, 0, v->u.b ? 1 : 0); break;
     case PYSHM_STR:
     case PYSHM_BYTES:
         if (v->u.s.len) memcpy(slot, v->u.s.ptr, v->u.s.len);
-        break;
+        memset(slot + v->u.s.len, 0, width - v->u.s.len);
+        return;
     default: break; /* None: eight zero bytes */
     }
-}
-
-static void write_format(uint8_t *dst, const char *fmt) {
-    uint8_t f[8] = {0};
-    memcpy(f, fmt, strlen(fmt));
-    memcpy(dst, f, 8);
+    memcpy(slot, &w, 8);
 }
 
 PYSHM_API int pyshm_list_encode(void *buf, size_t len, const pyshm_value *items, size_t n,
@@ -171,17 +201,17 @@ PYSHM_API int pyshm_list_encode(void *buf, size_t len, const pyshm_value *items,
     if (py39) store_i64(b + WORD, 0);
     for (size_t i = 0; i < n; i++) {
         size_t alloc;
-        char fmt[9];
-        int8_t code;
-        item_slot(&items[i], &alloc, fmt, &code); /* validated by the size pass */
+        uint64_t fmt;
+        uint8_t code;
+        item_slot(&items[i], &alloc, &fmt, &code); /* validated by the size pass */
         write_item(b + data + pos, &items[i], alloc);
         pos += alloc;
         if (py39)
             store_i64(b + WORD * (i + 2), (int64_t)pos); /* offsets[i + 1] */
         else
             store_i64(b + WORD * (i + 1), (int64_t)alloc); /* sizes[i] */
-        write_format(b + formats + WORD * i, fmt);
-        b[formats + WORD * n + i] = (uint8_t)code;
+        memcpy(b + formats + WORD * i, &fmt, 8);
+        b[formats + WORD * n + i] = code;
     }
     return 0;
 }
@@ -299,10 +329,8 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
     size_t ui = (size_t)i;
     size_t alloc = h->offsets[ui + 1] - h->offsets[ui];
     const uint8_t *slot = buf + h->data_start + h->offsets[ui];
-    uint8_t fmt[8];
-    int8_t code;
-    pyshm__snapshot(fmt, buf + h->formats_start + WORD * ui, 8);
-    pyshm__snapshot(&code, buf + h->codes_start + ui, 1);
+    uint64_t fmt = pyshm__load_u64(buf + h->formats_start + WORD * ui);
+    int8_t code = (int8_t)pyshm__load_u8(buf + h->codes_start + ui);
     size_t width;
     char shown[40];
     pyshm__fmt_kind kind = pyshm__fmt_parse(fmt, &width);
@@ -329,22 +357,23 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
         *out = pyshm_none();
         return 0;
     }
-    uint8_t raw[8];
+    uint64_t raw;
     switch (kind) {
     case PYSHM__FMT_INT:
-        pyshm__snapshot(raw, slot, 8);
+        raw = pyshm__load_u64(slot);
         out->type = PYSHM_INT;
-        memcpy(&out->u.i, raw, 8);
+        memcpy(&out->u.i, &raw, 8);
         return 0;
     case PYSHM__FMT_FLOAT:
-        pyshm__snapshot(raw, slot, 8);
+        raw = pyshm__load_u64(slot);
         out->type = PYSHM_FLOAT;
-        memcpy(&out->u.f, raw, 8);
+        memcpy(&out->u.f, &raw, 8);
         return 0;
     case PYSHM__FMT_BOOL:
+        *out = pyshm_bool(pyshm__load_u8(slot + 7) != 0);
+        return 0;
     case PYSHM__FMT_NONE:
-        pyshm__snapshot(raw, slot, 8);
-        *out = pyshm_bool(raw[kind == PYSHM__FMT_BOOL ? 7 : 6] != 0);
+        *out = pyshm_bool(pyshm__load_u8(slot + 6) != 0);
         return 0;
     default: break;
     }
@@ -436,64 +465,74 @@ PYSHM_API int pyshm_list_get_copy(pyshm_list *l, int64_t index, pyshm_value *out
     return get(l, index, out, buf ? buf : &dummy, cap);
 }
 
+/* The last byte of a format before its NUL padding (0 if empty). */
+static uint8_t format_last(uint64_t word) {
+    uint8_t b[8];
+    memcpy(b, &word, 8);
+    size_t n = strip_nuls(b, 8);
+    return n ? b[n - 1] : 0;
+}
+
+/* The format a str/bytes value gets in slot pos: the slot's own "<n>s" when
+ * it has one (as CPython keeps it), else "<alloc>s". */
+static int text_slot_format(pyshm_list *l, size_t pos, size_t alloc, const pyshm_value *v,
+                            uint64_t *fmt, size_t *width) {
+    if (v->u.s.len > 0 && v->u.s.ptr == NULL) return fail(l, PYSHM_EINVAL, "NULL data");
+    if (v->type == PYSHM_STR &&
+        !pyshm__utf8_valid((const uint8_t *)v->u.s.ptr, v->u.s.len, NULL, NULL))
+        return fail(l, PYSHM_EENCODE, "str value is not valid UTF-8");
+    if (v->u.s.len > alloc)
+        return fail(l, PYSHM_ESTORAGE,
+                    "bytes/str item exceeds available storage: %zu bytes, slot %zu has %zu",
+                    v->u.s.len, pos, alloc);
+    uint64_t cur = pyshm__load_u64(l->buf + l->h.formats_start + WORD * pos);
+    if (format_last(cur) == 's') {
+        if (pyshm__fmt_parse(cur, width) != PYSHM__FMT_BYTES || *width > alloc) {
+            char shown[40];
+            pyshm__fmt_show(cur, shown);
+            return fail(l, PYSHM_ECORRUPT, "format %zu: %s is not a valid format for slot %zu",
+                        pos, shown, pos);
+        }
+        /* CPython would cut the value to the format's width; we refuse. */
+        if (v->u.s.len > *width)
+            return fail(l, PYSHM_ESTORAGE,
+                        "bytes/str item exceeds available storage: %zu bytes, format %zu is "
+                        "'%zus'",
+                        v->u.s.len, pos, *width);
+        *fmt = cur;
+        return 0;
+    }
+    if (alloc > PYSHM_ITEM_MAX + 1)
+        return fail(l, PYSHM_ESTORAGE, "slot %zu: %zu bytes cannot be described by a format",
+                    pos, alloc);
+    *fmt = text_format(alloc);
+    *width = alloc;
+    return 0;
+}
+
 PYSHM_API int pyshm_list_set(pyshm_list *l, int64_t index, const pyshm_value *v) {
     size_t pos = 0;
     int rc = position(l, index, &pos, "assignment index out of range");
     if (rc) return rc;
     size_t alloc = l->h.offsets[pos + 1] - l->h.offsets[pos];
-    uint8_t *slot = l->buf + l->h.data_start + l->h.offsets[pos];
-    uint8_t *fmt_at = l->buf + l->h.formats_start + WORD * pos;
-    char fmt[12];
     size_t width = WORD;
-    int8_t code;
+    uint64_t fmt = 0;
+    uint8_t code = 0;
     if (v->type == PYSHM_STR || v->type == PYSHM_BYTES) {
-        if (v->u.s.len > 0 && v->u.s.ptr == NULL) return fail(l, PYSHM_EINVAL, "NULL data");
-        if (v->type == PYSHM_STR &&
-            !pyshm__utf8_valid((const uint8_t *)v->u.s.ptr, v->u.s.len, NULL, NULL))
-            return fail(l, PYSHM_EENCODE, "str value is not valid UTF-8");
-        if (v->u.s.len > alloc)
-            return fail(l, PYSHM_ESTORAGE,
-                        "bytes/str item exceeds available storage: %zu bytes, slot %zu has %zu",
-                        v->u.s.len, pos, alloc);
-        /* Keep the slot's "<n>s" format as CPython does, else describe the slot. */
-        uint8_t cur[8];
-        pyshm__snapshot(cur, fmt_at, 8);
-        size_t curlen = strip_nuls(cur, 8);
-        if (curlen > 0 && cur[curlen - 1] == 's') {
-            if (pyshm__fmt_parse(cur, &width) != PYSHM__FMT_BYTES || width > alloc) {
-                char shown[40];
-                pyshm__fmt_show(cur, shown);
-                return fail(l, PYSHM_ECORRUPT, "format %zu: %s is not a valid format for slot %zu",
-                            pos, shown, pos);
-            }
-            if (v->u.s.len > width)
-                return fail(l, PYSHM_ESTORAGE,
-                            "bytes/str item exceeds available storage: %zu bytes, format %zu "
-                            "is '%zus'",
-                            v->u.s.len, pos, width);
-            memcpy(fmt, cur, curlen);
-            fmt[curlen] = '\0';
-        } else {
-            if (alloc > PYSHM_ITEM_MAX + 1)
-                return fail(l, PYSHM_ESTORAGE, "slot %zu: %zu bytes cannot be described by a format",
-                            pos, alloc);
-            snprintf(fmt, sizeof fmt, "%zus", alloc);
-            width = alloc;
-        }
+        rc = text_slot_format(l, pos, alloc, v, &fmt, &width);
+        if (rc) return rc;
         code = v->type == PYSHM_STR ? 1 : 2;
     } else {
-        size_t ignored;
-        if (v->type < PYSHM_NONE || v->type > PYSHM_BOOL)
+        if (item_slot(v, &width, &fmt, &code) != 0)
             return fail(l, PYSHM_EINVAL, "unknown value type %d", (int)v->type);
         if (alloc < WORD)
             return fail(l, PYSHM_ESTORAGE, "slot %zu has %zu bytes, fewer than the 8 needed", pos,
                         alloc);
-        item_slot(v, &ignored, fmt, &code);
     }
     /* CPython's order: format, code, then the value. */
-    write_format(fmt_at, fmt);
-    l->buf[l->h.codes_start + pos] = (uint8_t)code;
-    write_item(slot, v, width);
+    memcpy(l->buf + l->h.formats_start + WORD * pos, &fmt, 8);
+    l->buf[l->h.codes_start + pos] = code;
+    write_item(l->buf + l->h.data_start + l->h.offsets[pos], v, width);
     return 0;
 }
 
@@ -502,7 +541,8 @@ PYSHM_API int pyshm_list_item_format(pyshm_list *l, int64_t index, char out[9]) 
     int rc = position(l, index, &pos, "Requested position out of range.");
     if (rc) return rc;
     uint8_t f[8];
-    pyshm__snapshot(f, l->buf + l->h.formats_start + WORD * pos, 8);
+    uint64_t word = pyshm__load_u64(l->buf + l->h.formats_start + WORD * pos);
+    memcpy(f, &word, 8);
     size_t n = strip_nuls(f, 8), bad;
     if (memchr(f, 0, n) != NULL)
         return fail(l, PYSHM_ECORRUPT, "format %zu: contains a NUL byte before its end", pos);

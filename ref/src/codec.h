@@ -45,11 +45,12 @@ typedef enum {
     PYSHM__FMT_BYTES  /* <n>s */
 } pyshm__fmt_kind;
 
-/* Parses an 8-byte NUL-padded format; *size receives the bytes it covers. */
-pyshm__fmt_kind pyshm__fmt_parse(const uint8_t fmt[8], size_t *size);
+/* Parses an 8-byte NUL-padded format, given as the word holding its bytes;
+ * *size receives the bytes it covers. */
+pyshm__fmt_kind pyshm__fmt_parse(uint64_t fmt, size_t *size);
 
 /* Writes a format for messages: printable ASCII as is, the rest escaped. */
-void pyshm__fmt_show(const uint8_t fmt[8], char out[40]);
+void pyshm__fmt_show(uint64_t fmt, char out[40]);
 
 /* Decodes item i of a validated image (0 <= i < n). copy, if not NULL,
  * receives str/bytes contents first (cap bytes). msg receives the reason of
@@ -60,6 +61,26 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
 /* A new list handle over buf[0..len) (shm may be NULL), header validated. */
 int pyshm__list_open(pyshm_list **out, pyshm_shm *shm, void *buf, size_t len,
                      pyshm_layout layout, char *errmsg, size_t errmsg_cap);
+
+/* Reads 8 shared bytes once. The empty asm makes the value opaque, so the
+ * compiler cannot re-read the shared source instead of using the copy
+ * (another process may be writing it); it costs no instruction. */
+static inline uint64_t pyshm__load_u64(const void *p) {
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+#if defined(__GNUC__)
+    __asm__("" : "+r"(v));
+#endif
+    return v;
+}
+
+static inline uint8_t pyshm__load_u8(const void *p) {
+    uint8_t v = *(const uint8_t *)p;
+#if defined(__GNUC__)
+    __asm__("" : "+r"(v));
+#endif
+    return v;
+}
 
 /* Copies n shared bytes into private memory; the compiler may not re-read
  * the source afterwards (another process may be writing it). */

@@ -65,11 +65,9 @@ PYSHM_API int pyshm_inspect(const void *buf, size_t len, pyshm_layout layout,
         h.data_start, h.offsets[h.n], h.formats_start, h.codes_start, h.end,
         h.end < len ? " (the rest of the mapping is unused)" : "");
     for (int64_t i = 0; i < h.n; i++) {
-        uint8_t fmt[8];
-        int8_t code;
         char shown[40], repr[120];
-        pyshm__snapshot(fmt, b + h.formats_start + 8 * (size_t)i, 8);
-        pyshm__snapshot(&code, b + h.codes_start + (size_t)i, 1);
+        uint64_t fmt = pyshm__load_u64(b + h.formats_start + 8 * (size_t)i);
+        int8_t code = (int8_t)pyshm__load_u8(b + h.codes_start + (size_t)i);
         pyshm__fmt_show(fmt, shown);
         pyshm_value v;
         rc = pyshm__item_decode(b, &h, i, &v, NULL, 0, msg, sizeof msg);
