@@ -54,7 +54,9 @@ leakcheck: $(BUILD)/ref-tests $(BUILD)/pyshm $(LEAK_DIR)/lifecycle $(LEAK_DIR)/m
 	@ASAN_OPTIONS=detect_leaks=1 $(LEAK_DIR)/san/manager_test
 	@$(LEAK_DIR)/portable/manager_test
 	@echo "leakcheck: CPython's resource tracker"
-	@$(PYTHON) ci/leak/tracker.py $(BUILD)/pyshm $(PYTHON) $(LEAK_PYTHONS) | tail -n 1
+	@$(PYTHON) ci/leak/tracker.py $(BUILD)/pyshm $(PYTHON) $(LEAK_PYTHONS) > $(LEAK_DIR)/tracker.log; \
+	  rc=$$?; tail -n 1 $(LEAK_DIR)/tracker.log; \
+	  [ $$rc -eq 0 ] || { cat $(LEAK_DIR)/tracker.log; exit $$rc; }
 	@echo "leakcheck: passed"
 
 soak: $(LEAK_DIR)/soak $(BUILD)/pyshm

@@ -20,7 +20,9 @@ conformance: deps $(CONF_BUILD)/ref-adapter $(CONF_BUILD)/check-vectors
 	  --vectors-runner $(CONF_BUILD)/check-vectors --out $(CONF_BUILD)
 
 conformance-vectors: $(CONF_BUILD)/check-vectors
-	$(CONF_BUILD)/check-vectors conformance/vectors | tail -n 1
+	@$(CONF_BUILD)/check-vectors conformance/vectors > $(CONF_BUILD)/vectors.log; \
+	  rc=$$?; tail -n 1 $(CONF_BUILD)/vectors.log; \
+	  [ $$rc -eq 0 ] || { grep -v "^ok" $(CONF_BUILD)/vectors.log | head -20; exit $$rc; }
 
 conformance-regen-vectors:
 	$(PYTHON) conformance/vectors/generate.py --all

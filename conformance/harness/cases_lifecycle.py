@@ -3,9 +3,10 @@ attach after unlink, double unlink, close twice, name collisions, sizes and
 names as reported, and mappings that outlive their name."""
 import itertools
 import mmap
+import os
 import sys
 
-from .core import NAME_RE, Fail, add, exists, expect_eq
+from .core import NAME_RE, Fail, Skip, add, exists, expect_eq
 
 
 def expected_size(requested, attaching):
@@ -130,6 +131,47 @@ def list_after_unlink_case(creator_is_impl):
     return run
 
 
+def _umask():
+    """The process umask, read without changing it (threads run cases)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    raise Skip("cannot read the umask")
+
+
+def mode_case(is_impl):
+    """A created block is mode 0600 (less the umask), as CPython makes it."""
+    def run(ctx):
+        if not os.path.isdir("/dev/shm") or not os.path.exists("/proc/self/status"):
+            raise Skip("blocks are not files here")
+        s = ctx.impl if is_impl else ctx.peer
+        name, _ = s.shm_create("m", 8)
+        lw = s.ok("list_create l %s %s int:1" % (ctx.name(), ctx.gen)).text
+        ctx.names.append(lw)
+        for n in (name, lw):
+            mode = os.stat("/dev/shm/" + n).st_mode & 0o777
+            expect_eq(oct(mode), oct(0o600 & ~_umask()), "mode of /dev/shm/" + n)
+    return run
+
+
+def longest_name_case(creator_is_impl):
+    """The platform's longest name works on both sides; one more is OSError."""
+    def run(ctx):
+        if not os.path.isdir("/dev/shm"):
+            raise Skip("the name limit is only known where blocks are files")
+        c, a = (ctx.impl, ctx.peer) if creator_is_impl else (ctx.peer, ctx.impl)
+        longest = os.pathconf("/dev/shm", "PC_NAME_MAX")
+        base = ctx.name()
+        name = base + "_" * (longest - len(base))
+        got, _ = c.shm_create("c", 8, name)
+        expect_eq(got, name, "name reported for the longest name")
+        expect_eq(a.ok("shm_attach a %s" % name).words[0], name, "attach by the longest name")
+        c.err("shm_create d %sx 8" % name, "OSError")
+        a.err("shm_attach e %sx" % name, "OSError")
+    return run
+
+
 def register():
     steps = ["c.close", "c.unlink", "a.close", "a.unlink"]
     for perm in itertools.permutations(steps):
@@ -147,3 +189,5 @@ def register():
         add("lifecycle", "list-after-unlink-created-by-" + who, list_after_unlink_case(ci))
         add("lifecycle", "close-twice-" + who, close_twice(ci))
         add("lifecycle", "name-collision-created-by-" + who, collision(ci))
+        add("lifecycle", "mode-0600-created-by-" + who, mode_case(ci))
+        add("lifecycle", "longest-name-created-by-" + who, longest_name_case(ci))

@@ -95,6 +95,14 @@ crafted("format-16s-in-8-byte-slot",
         lambda g: image(g, [("16s", b"abcdefgh"), ("q", q(0x4142))], codes=[2, 0]),
         both([("attach", "ok"), ("get 0", "ok bytes:61626364656667684241")]),
         [("attach", "ok"), ("get 0", "refused")])
+# A format narrower than its slot: only the format's width is read, and a
+# set that fits the slot but not the format is cut by CPython, refused here.
+crafted("format-8s-in-16-byte-slot",
+        lambda g: image(g, [("8s", b"abc\0\0\0\0\0XYZWVUTS")], codes=[2]),
+        both([("attach", "ok"), ("get 0", "ok bytes:616263"),
+              ("set 0 bytes:616263646566676869", "ok"), ("get 0", "ok bytes:6162636465666768")]),
+        [("attach", "ok"), ("get 0", "ok bytes:616263"),
+         ("set 0 bytes:616263646566676869", "refused"), ("get 0", "ok bytes:616263")])
 # (5) codes
 crafted("code-7", lambda g: image(g, [("q", q(1))], codes=[7]),
         both([("attach", "ok"), ("get 0", "KeyError")]), [("attach", "ok"), ("get 0", "refused")])

@@ -14,7 +14,7 @@ for p in "$dir"/[0-9][0-9]-*.patch; do
         echo "$p: patches something outside ref/src"; bad=$((bad + 1)); continue
     fi
     if ! out=$(patch -p1 -N --dry-run --fuzz=0 -s -i "$p" </dev/null 2>&1); then
-        echo "$p: no longer applies; regenerate it (sh $dir/refresh.sh $p)"
+        echo "$p: no longer applies; regenerate it (sh $dir/refresh.sh $p) or rewrite it"
         printf '%s\n' "$out" | sed 's/^/    /'
         bad=$((bad + 1))
     fi

@@ -232,9 +232,9 @@ static int cmd_shm(const char *op, char **a, int na, handle *h) {
     unsigned char *buf;
     if (strcmp(op, "info") == 0)
         return reply_shm_info(h->shm);
-    if (strcmp(op, "close") == 0) {
-        pyshm_shm_close(h->shm);
-        return out_str("ok");
+    if (strcmp(op, "close") == 0) { /* idempotent: a second close must succeed too */
+        rc = pyshm_shm_close(h->shm);
+        return rc ? reply_code(rc, NULL) : out_str("ok");
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(h->shm);
@@ -347,8 +347,8 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
         return out_fmt_i64((long long)pyshm_list_len(l));
     }
     if (strcmp(op, "close") == 0) {
-        pyshm_list_close(l);
-        return out_str("ok");
+        rc = pyshm_list_close(l);
+        return rc ? reply_code(rc, NULL) : out_str("ok");
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(shm);
