@@ -270,7 +270,9 @@ def main():
         os.rmdir(scratch)  # only scratch files ever go there; keep it if not empty
     except OSError:
         pass
-    readme = [] if quick else ["--readme", os.path.join(os.path.dirname(HERE), "README.md")]
+    # The headline table lives in the project README, where its links resolve.
+    top_readme = os.path.join(os.path.dirname(os.path.dirname(HERE)), "README.md")
+    readme = [] if quick else ["--readme", top_readme]
     ok = r.run("report", [me, os.path.join(HERE, "report.py"), "--results", args.out,
                           "--report", args.report] + readme)
     if r.failed:

@@ -34,6 +34,23 @@ static void store_i64(uint8_t *p, int64_t v) { memcpy(p, &v, sizeof v); }
 #define FMT_BOOL FMT_WORD('x', 'x', 'x', 'x', 'x', 'x', 'x', '?')
 #define FMT_NONE FMT_WORD('x', 'x', 'x', 'x', 'x', 'x', '?', 'x')
 
+/* The length of a format without its NUL padding: the last non-zero byte
+ * of the word, found without a loop where the compiler can. */
+static size_t format_length(uint64_t word) {
+    if (word == 0) return 0;
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return 8 - (size_t)__builtin_clzll(word) / 8;
+#elif defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return 8 - (size_t)__builtin_ctzll(word) / 8;
+#else
+    uint8_t b[8];
+    memcpy(b, &word, 8);
+    size_t n = 8;
+    while (b[n - 1] == 0) n--;
+    return n;
+#endif
+}
+
 pyshm__fmt_kind pyshm__fmt_parse(uint64_t word, size_t *size) {
     *size = WORD;
     if (word == FMT_INT) return PYSHM__FMT_INT;
@@ -42,8 +59,7 @@ pyshm__fmt_kind pyshm__fmt_parse(uint64_t word, size_t *size) {
     if (word == FMT_NONE) return PYSHM__FMT_NONE;
     uint8_t fmt[8];
     memcpy(fmt, &word, 8);
-    size_t n = 8;
-    while (n > 0 && fmt[n - 1] == 0) n--;
+    size_t n = format_length(word);
     /* "<n>s": decimal without leading zeros; at most 7 digits fit. */
     if (n < 2 || fmt[n - 1] != 's') return PYSHM__FMT_INVALID;
     if (fmt[0] == '0' && n != 2) return PYSHM__FMT_INVALID;
@@ -369,12 +385,14 @@ int pyshm__item_decode(const uint8_t *buf, const pyshm__header *h, int64_t i,
         out->type = PYSHM_FLOAT;
         memcpy(&out->u.f, &raw, 8);
         return 0;
-    case PYSHM__FMT_BOOL:
-        *out = pyshm_bool(pyshm__load_u8(slot + 7) != 0);
+    case PYSHM__FMT_BOOL: /* "xxxxxxx?": byte 7; "xxxxxx?x": byte 6 */
+    case PYSHM__FMT_NONE: {
+        uint8_t b[8];
+        raw = pyshm__load_u64(slot);
+        memcpy(b, &raw, 8);
+        *out = pyshm_bool(b[kind == PYSHM__FMT_BOOL ? 7 : 6] != 0);
         return 0;
-    case PYSHM__FMT_NONE:
-        *out = pyshm_bool(pyshm__load_u8(slot + 6) != 0);
-        return 0;
+    }
     default: break;
     }
     const uint8_t *src = slot;
@@ -469,7 +487,7 @@ PYSHM_API int pyshm_list_get_copy(pyshm_list *l, int64_t index, pyshm_value *out
 static uint8_t format_last(uint64_t word) {
     uint8_t b[8];
     memcpy(b, &word, 8);
-    size_t n = strip_nuls(b, 8);
+    size_t n = format_length(word);
     return n ? b[n - 1] : 0;
 }
 

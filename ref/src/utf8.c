@@ -1,6 +1,8 @@
 /* Strict UTF-8, exactly as CPython's 'utf-8' codec in strict mode. */
 #include "internal.h"
 
+#include <string.h>
+
 size_t pyshm__utf8_next(const uint8_t *s, size_t n, uint32_t *cp) {
     uint8_t b0 = s[0];
     if (b0 < 0x80) {
@@ -42,7 +44,16 @@ size_t pyshm__utf8_next(const uint8_t *s, size_t n, uint32_t *cp) {
 bool pyshm__utf8_valid(const uint8_t *s, size_t n, size_t *bad, size_t *chars) {
     size_t i = 0, count = 0;
     while (i < n) {
-        /* ASCII fast path: most strings are mostly ASCII. */
+        /* ASCII fast paths: most strings are mostly ASCII. */
+        if (n - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if ((w & UINT64_C(0x8080808080808080)) == 0) {
+                i += 8;
+                count += 8;
+                continue;
+            }
+        }
         if (s[i] < 0x80) {
             i++;
             count++;
