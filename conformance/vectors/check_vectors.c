@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "pyshm.h"
+#include "../common/native_image.h"
 #include "../common/wire_value.h"
 
 #define MAXMSG 512
@@ -170,72 +171,6 @@ static int parse_vector(char *text, vector *v, char *msg) {
     return 0;
 }
 
-/* ---- byte order --------------------------------------------------------- */
-
-static int host_is_big_endian(void) {
-    const uint16_t one = 1;
-    return *(const unsigned char *)&one == 0;
-}
-
-static void swap8(unsigned char *p) {
-    for (int i = 0; i < 4; i++) {
-        unsigned char t = p[i];
-        p[i] = p[7 - i];
-        p[7 - i] = t;
-    }
-}
-
-static int64_t le64(const unsigned char *p) {
-    uint64_t x = 0;
-    for (int i = 7; i >= 0; i--)
-        x = x << 8 | p[i];
-    return (int64_t)x;
-}
-
-/*
- * Turns a little-endian image into this host's native order: the int64
- * words of N and the header, and the 8-byte slots whose format is q or d.
- * Stops quietly where the image is malformed (refusal vectors): whatever
- * it has not swapped the library must still refuse.
- */
-static void to_native(unsigned char *img, size_t len, pyshm_layout layout) {
-    if (!host_is_big_endian() || len < 8)
-        return;
-    int64_t n = le64(img);
-    swap8(img);
-    if (n < 0 || (uint64_t)n > len / 8)
-        return;
-    size_t hdr = (size_t)n + (layout == PYSHM_LAYOUT_PY39);
-    if (8 + 8 * hdr > len)
-        return;
-    int64_t *offs = malloc(((size_t)n + 1) * sizeof *offs);
-    if (!offs)
-        return;
-    offs[0] = 0;
-    int sane = 1;
-    for (size_t i = 0; i < hdr; i++) {
-        int64_t w = le64(img + 8 + 8 * i);
-        if (layout == PYSHM_LAYOUT_PY39)
-            offs[i] = w;
-        else
-            offs[i + 1] = offs[i] + w;
-        if (w < 0 || w > (int64_t)len)
-            sane = 0;
-        swap8(img + 8 + 8 * i);
-    }
-    size_t data = 8 + 8 * hdr;
-    if (sane && offs[n] >= 0 && data + (size_t)offs[n] + 9 * (size_t)n <= len) {
-        const unsigned char *fmts = img + data + offs[n];
-        for (int64_t i = 0; i < n; i++) {
-            const unsigned char *f = fmts + 8 * i;
-            int qd = (f[0] == 'q' || f[0] == 'd') && f[1] == 0;
-            if (qd && offs[i] >= 0 && offs[i] + 8 <= offs[n])
-                swap8(img + data + offs[i]);
-        }
-    }
-    free(offs);
-}
-
 /* ---- checks ------------------------------------------------------------- */
 
 static const char *type_name(pyshm_type t) {
@@ -379,7 +314,7 @@ static int check_file(const char *path, char *msg) {
     int rc = parse_vector(text, &v, msg);
     free(text);
     if (!rc) {
-        to_native(v.image, v.image_len, v.layout);
+        native_image(v.image, v.image_len, v.layout);
         if (v.error[0])
             rc = check_error(&v, msg);
         else

@@ -31,8 +31,9 @@ int main(void) {
     unsigned failures = CU_get_number_of_failures();
     unsigned failed_tests = CU_get_number_of_tests_failed();
     unsigned asserts = CU_get_number_of_asserts();
+    unsigned ran = CU_get_number_of_tests_run();
     CU_cleanup_registry();
-    printf("\nref-tests: %u assertions, %u failed in %u tests\n", asserts, failures,
-           failed_tests);
+    printf("\nref-tests: %u assertions, %u of them failed\n", asserts, failures);
+    printf("ref-tests: %u passed, %u failed\n", ran - failed_tests, failed_tests);
     return (rc != CUE_SUCCESS || failures || failed_tests) ? 1 : 0;
 }
