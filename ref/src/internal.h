@@ -21,12 +21,14 @@
 #define PYSHM_API
 #endif
 
-/* The BSDs' CSPRNG. FreeBSD's <stdlib.h> declares it only when BSD
- * extensions are visible, which -D_POSIX_C_SOURCE turns off for good (no
- * macro turns __BSD_VISIBLE back on); it is in libc either way, and a
- * second, identical declaration is harmless. */
+/* The BSDs' CSPRNG and peer credentials. Their headers declare these only
+ * when BSD extensions are visible, which -D_POSIX_C_SOURCE turns off for
+ * good (no macro turns __BSD_VISIBLE back on); both are in libc either way,
+ * and a second, identical declaration is harmless. */
 #if defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+#include <sys/types.h>
 void arc4random_buf(void *buf, size_t n);
+int getpeereid(int fd, uid_t *euid, gid_t *egid);
 #endif
 
 /* Records an operating system error (errno or GetLastError()) for
