@@ -61,7 +61,12 @@ typedef struct {
     char **argv; /* positional arguments */
 } opts;
 
-static int parse_opts(int argc, char **argv, opts *o) {
+/* The options a command takes (command.options). */
+enum { OPT_NAME = 1, OPT_LAYOUT = 2, OPT_MANAGED = 4 };
+
+/* Splits argv into the options the command takes and its positional
+ * arguments; any other option is a usage error. */
+static int parse_opts(int argc, char **argv, unsigned allowed, opts *o) {
     o->name = NULL;
     o->layout = PYSHM_LAYOUT_AUTO;
     o->managed = false;
@@ -71,12 +76,23 @@ static int parse_opts(int argc, char **argv, opts *o) {
     bool dashdash = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        if (!dashdash && strcmp(a, "--") == 0) {
+        unsigned opt = strcmp(a, "--name") == 0     ? OPT_NAME
+                       : strcmp(a, "--layout") == 0  ? OPT_LAYOUT
+                       : strcmp(a, "--managed") == 0 ? OPT_MANAGED
+                                                     : 0;
+        if (dashdash || a[0] != '-' || a[1] != '-') {
+            o->argv[o->argc++] = argv[i];
+        } else if (a[2] == '\0') {
             dashdash = true;
-        } else if (!dashdash && (strcmp(a, "--name") == 0 || strcmp(a, "--layout") == 0)) {
+        } else if (!(opt & allowed)) {
+            fprintf(stderr, "pyshm: %s: unknown option %s\n", prog_cmd, a);
+            return 2;
+        } else if (opt == OPT_MANAGED) {
+            o->managed = true;
+        } else {
             if (i + 1 >= argc) return usage_error("option needs a value");
             const char *v = argv[++i];
-            if (a[2] == 'n') {
+            if (opt == OPT_NAME) {
                 o->name = v;
             } else if (strcmp(v, "py38") == 0) {
                 o->layout = PYSHM_LAYOUT_PY38;
@@ -85,14 +101,6 @@ static int parse_opts(int argc, char **argv, opts *o) {
             } else {
                 return usage_error("--layout takes py38 or py39");
             }
-        } else if (!dashdash && strcmp(a, "--managed") == 0 &&
-                   strcmp(prog_cmd, "list create") == 0) {
-            o->managed = true;
-        } else if (!dashdash && a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "pyshm: %s: unknown option %s\n", prog_cmd, a);
-            return 2;
-        } else {
-            o->argv[o->argc++] = argv[i];
         }
     }
     return 0;
@@ -389,26 +397,33 @@ static int list_search(opts *o, bool count) {
 typedef struct {
     const char *name;
     int (*run)(opts *o);
+    unsigned options; /* OPT_* it accepts */
 } command;
 
 static int list_count(opts *o) { return list_search(o, true); }
 static int list_index(opts *o) { return list_search(o, false); }
 
 static const command list_commands[] = {
-    {"create", list_create}, {"show", list_show},   {"get", list_get},
-    {"set", list_set},       {"format", list_format}, {"len", list_len},
-    {"count", list_count},   {"index", list_index},   {NULL, NULL},
+    {"create", list_create, OPT_NAME | OPT_LAYOUT | OPT_MANAGED},
+    {"show", list_show, OPT_LAYOUT},
+    {"get", list_get, OPT_LAYOUT},
+    {"set", list_set, OPT_LAYOUT},
+    {"format", list_format, OPT_LAYOUT},
+    {"len", list_len, OPT_LAYOUT},
+    {"count", list_count, OPT_LAYOUT},
+    {"index", list_index, OPT_LAYOUT},
+    {NULL, NULL, 0},
 };
 static const command block_commands[] = {
-    {"create", cmd_create}, {"unlink", cmd_unlink}, {"ls", cmd_ls},
-    {"dump", cmd_dump},     {"inspect", cmd_inspect}, {NULL, NULL},
+    {"create", cmd_create, OPT_NAME}, {"unlink", cmd_unlink, 0}, {"ls", cmd_ls, 0},
+    {"dump", cmd_dump, 0},            {"inspect", cmd_inspect, OPT_LAYOUT}, {NULL, NULL, 0},
 };
 
 static int dispatch(const command *table, const char *name, int argc, char **argv) {
     for (const command *c = table; c->name; c++) {
         if (strcmp(c->name, name) != 0) continue;
         opts o;
-        int rc = parse_opts(argc, argv, &o);
+        int rc = parse_opts(argc, argv, c->options, &o);
         if (rc == 0) rc = c->run(&o);
         free(o.argv);
         return rc;

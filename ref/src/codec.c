@@ -75,8 +75,7 @@ pyshm__fmt_kind pyshm__fmt_parse(uint64_t word, size_t *size) {
 void pyshm__fmt_show(uint64_t word, char out[40]) {
     uint8_t fmt[8];
     memcpy(fmt, &word, 8);
-    size_t n = 8, o = 0;
-    while (n > 0 && fmt[n - 1] == 0) n--;
+    size_t n = format_length(word), o = 0;
     out[o++] = '\'';
     for (size_t k = 0; k < n; k++) {
         if (fmt[k] >= 0x20 && fmt[k] < 0x7F && fmt[k] != '\\' && fmt[k] != '\'')
@@ -483,14 +482,6 @@ PYSHM_API int pyshm_list_get_copy(pyshm_list *l, int64_t index, pyshm_value *out
     return get(l, index, out, buf ? buf : &dummy, cap);
 }
 
-/* The last byte of a format before its NUL padding (0 if empty). */
-static uint8_t format_last(uint64_t word) {
-    uint8_t b[8];
-    memcpy(b, &word, 8);
-    size_t n = format_length(word);
-    return n ? b[n - 1] : 0;
-}
-
 /* The format a str/bytes value gets in slot pos: the slot's own "<n>s" when
  * it has one (as CPython keeps it), else "<alloc>s". */
 static int text_slot_format(pyshm_list *l, size_t pos, size_t alloc, const pyshm_value *v,
@@ -504,7 +495,10 @@ static int text_slot_format(pyshm_list *l, size_t pos, size_t alloc, const pyshm
                     "bytes/str item exceeds available storage: %zu bytes, slot %zu has %zu",
                     v->u.s.len, pos, alloc);
     uint64_t cur = pyshm__load_u64(l->buf + l->h.formats_start + WORD * pos);
-    if (format_last(cur) == 's') {
+    uint8_t text[8];
+    memcpy(text, &cur, 8);
+    size_t n = format_length(cur);
+    if (n > 0 && text[n - 1] == 's') { /* CPython keeps any format ending in 's' */
         if (pyshm__fmt_parse(cur, width) != PYSHM__FMT_BYTES || *width > alloc) {
             char shown[40];
             pyshm__fmt_show(cur, shown);
@@ -561,7 +555,7 @@ PYSHM_API int pyshm_list_item_format(pyshm_list *l, int64_t index, char out[9]) 
     uint8_t f[8];
     uint64_t word = pyshm__load_u64(l->buf + l->h.formats_start + WORD * pos);
     memcpy(f, &word, 8);
-    size_t n = strip_nuls(f, 8), bad;
+    size_t n = format_length(word), bad;
     if (memchr(f, 0, n) != NULL)
         return fail(l, PYSHM_ECORRUPT, "format %zu: contains a NUL byte before its end", pos);
     if (!pyshm__utf8_valid(f, n, &bad, NULL))

@@ -7,8 +7,8 @@
 PYSHM_API int pyshm_list_create(const char *name, const pyshm_value *items, size_t n,
                                 pyshm_layout layout, pyshm_list **out) {
     size_t size;
-    if (out) *out = NULL;
     if (out == NULL) return PYSHM_EINVAL;
+    *out = NULL;
     int rc = pyshm_list_image_size(items, n, layout, &size);
     if (rc) return rc;
     pyshm_shm *shm;

@@ -55,36 +55,33 @@ static int map_win_error(DWORD e) {
     }
 }
 
-/* The name's length in UTF-16 units (what the limit counts), or a negative
- * code: a name that is not UTF-8 cannot be a Python str. */
-static int wide_len(const char *name, size_t n, int *wn) {
+/*
+ * The same rule as on POSIX, so a name is portable: not empty (that would
+ * make an anonymous mapping no one else can open) and no '/'; and UTF-8,
+ * since a Python name is text. '\\' is left to Windows: it selects a
+ * namespace ("Local\\", "Global\\"). *wn receives the name's length in
+ * UTF-16 units, which is what the limit counts.
+ */
+static int check_name(const char *name, size_t n, int *wn) {
+    if (n == 0 || strchr(name, '/') != NULL)
+        return PYSHM_EBADNAME;
     if (n > (size_t)INT_MAX)
         return PYSHM_ENAMETOOLONG;
     *wn = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, name, (int)n, NULL, 0);
-    return *wn <= 0 ? PYSHM_EBADNAME : 0;
+    if (*wn <= 0)
+        return PYSHM_EBADNAME;
+    return (size_t)*wn > pyshm_name_max() ? PYSHM_ENAMETOOLONG : 0;
 }
 
-/*
- * The same rule as on POSIX, so a name is portable: not empty (that would
- * make an anonymous mapping no one else can open) and no '/'. '\\' is left
- * to Windows: it selects a namespace ("Local\\", "Global\\").
- */
 int pyshm__check_name(const char *name) {
-    size_t n = strlen(name);
-    if (n == 0 || strchr(name, '/') != NULL)
-        return PYSHM_EBADNAME;
-    int wn, rc = wide_len(name, n, &wn);
-    if (rc != 0)
-        return rc;
-    return (size_t)wn > pyshm_name_max() ? PYSHM_ENAMETOOLONG : 0;
+    int wn;
+    return check_name(name, strlen(name), &wn);
 }
 
 /* A checked name in the UTF-16 the W functions take. */
 static int to_wide(const char *name, wchar_t **out) {
     size_t n = strlen(name);
-    int wn, rc = pyshm__check_name(name);
-    if (rc == 0)
-        rc = wide_len(name, n, &wn);
+    int wn, rc = check_name(name, n, &wn);
     if (rc != 0)
         return rc;
     wchar_t *w = malloc(((size_t)wn + 1) * sizeof *w);
