@@ -66,8 +66,7 @@ def run_vectors(exe, vdir, label, reporter):
 def leftovers():
     if not os.path.isdir("/dev/shm"):
         return []
-    prefix = "cnf%x_" % (os.getpid() & 0xfffff)
-    return sorted(n for n in os.listdir("/dev/shm") if n.startswith(prefix))
+    return sorted(n for n in os.listdir("/dev/shm") if n.startswith(core.NAME_PREFIX))
 
 
 def main():
@@ -95,7 +94,7 @@ def main():
     label = impl_ident(impl_argv)
     print("# implementation: %s (%s)" % (label, " ".join(impl_argv)))
     for ver, cmd in peers:
-        print("# peer: cpython-%s (%s)" % (".".join(map(str, ver)), " ".join(cmd)))
+        print("# peer: %s (%s)" % (runner.peer_label(ver), " ".join(cmd)))
     if not peers:
         print("# no CPython interpreter found: only the vectors run")
     runner.load_cases()

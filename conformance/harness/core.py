@@ -30,12 +30,14 @@ def add(group, name, fn, **opts):
 
 
 _counter = [0]
+# Every block name this harness run makes starts with this (run.py looks
+# for leftovers by it). Short enough for macOS's 31-character limit.
+NAME_PREFIX = "cnf%x_" % (os.getpid() & 0xfffff)
 
 
 def new_name():
-    # Short enough for macOS's 31-character limit; unique per harness run.
     _counter[0] += 1
-    return "cnf%x_%x" % (os.getpid() & 0xfffff, _counter[0])
+    return "%s%x" % (NAME_PREFIX, _counter[0])
 
 
 def unlink_name(name):
@@ -146,8 +148,8 @@ def expect_value(got, want, what):
     if V.same(got, want):
         return
     hint = ""
-    if isinstance(got, (str, bytes)) and isinstance(want, type(got)) and \
-            got.rstrip(got[:0] + ("\0" if isinstance(got, str) else b"\0")) == want and got != want:
+    if isinstance(got, (str, bytes)) and type(want) is type(got) and \
+            V.stripped(got) == want and got != want:
         hint = " (trailing NULs not stripped: CPython strips them on read, cpython#96779)"
     raise Fail("%s: expected %s, got %s%s" % (what, V.short(want), V.short(got), hint))
 

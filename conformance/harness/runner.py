@@ -16,17 +16,21 @@ def load_cases():
     return core.CASES
 
 
+def peer_label(version):
+    return "cpython-%s" % ".".join(map(str, version))
+
+
 def run_pair(impl_argv, impl_label, peer_argv, version, reporter, groups=None, only=None,
              results=None):
     """Every case, in order, with one long-lived adapter process per side."""
     gen = "py38" if version < (3, 9) else "py39"
-    peer_label = "cpython-%s" % ".".join(map(str, version))
+    peer_name = peer_label(version)
     impl = Adapter(impl_argv, "impl")
-    peer = Adapter(peer_argv, "peer " + peer_label)
+    peer = Adapter(peer_argv, "peer " + peer_name)
     out = results if results is not None else []
 
     def emit(group, name, status, detail="", secs=0.0):
-        r = Result(impl_label, peer_label, group, name, status, detail, secs)
+        r = Result(impl_label, peer_name, group, name, status, detail, secs)
         out.append(r)
         if reporter:
             reporter.add(r)

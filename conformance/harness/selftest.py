@@ -19,12 +19,12 @@ MODES = {
 
 def run(peer_argv, version, reporter):
     results = []
+    label = runner.peer_label(version)
     for mode, (names, must_say) in MODES.items():
         rs = runner.run_pair([sys.executable, WRONG, mode], "wrong-" + mode, peer_argv, version,
                              None, groups={"layout"}, only=lambda g, n: n in names)
         fails = [r for r in rs if r.status == "fail"]
         explained = [r for r in fails if must_say in r.detail]
-        label = "cpython-%s" % ".".join(map(str, version))
         if explained:
             first = explained[0]
             res = Result("harness", label, "selftest", "wrong-adapter-%s-is-caught" % mode, "pass",

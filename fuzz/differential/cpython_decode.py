@@ -18,10 +18,15 @@ import struct
 import sys
 from multiprocessing import resource_tracker, shared_memory
 
-# The worker unlinks every block it creates itself; the resource tracker
-# would only add a process and warnings about blocks attached twice.
-resource_tracker.register = lambda *args, **kwargs: None
-resource_tracker.unregister = lambda *args, **kwargs: None
+
+
+def untracked():
+    """Keeps CPython's resource tracker out: this process (and gen_values.py,
+    which imports this) unlinks every block it creates itself, and the
+    tracker would only add a process and warnings about blocks attached twice."""
+    resource_tracker.register = lambda *args, **kwargs: None
+    resource_tracker.unregister = lambda *args, **kwargs: None
+
 
 MEMORY_LIMIT = 1 << 30
 SECONDS = 5
@@ -101,6 +106,7 @@ def main():
     global SHOW_REPR
     prefix = sys.argv[1]
     SHOW_REPR = sys.argv[2:] == ["repr"]
+    untracked()
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     signal.signal(signal.SIGALRM, on_alarm)
     for line in sys.stdin:

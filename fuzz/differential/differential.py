@@ -158,10 +158,8 @@ def make_values(peer, outdir, count, seed):
     return sorted(glob.glob(os.path.join(outdir, "*.bin")))
 
 
-def compare_reprs(ref_line, cpy_line, exact_unicode):
-    """The indexes of items both sides read whose reprs differ."""
-    _, rt = classify.parse(ref_line)
-    _, ct = classify.parse(cpy_line)
+def compare_reprs(rt, ct, exact_unicode):
+    """The indexes of items both sides read (tokens rt, ct) whose reprs differ."""
     bad = []
     for i, (a, b) in enumerate(zip(rt, ct)):
         if a.startswith("r") and b.startswith("r") and a != b:
@@ -178,15 +176,15 @@ def check_reprs(args, peer, exact_unicode, paths):
     report = []
     try:
         for k, path in enumerate(paths):
-            cpy = worker.decode(k, path)
-            bad = compare_reprs(ref_lines[k], cpy, exact_unicode)
-            compared += sum(1 for t in classify.parse(ref_lines[k])[1] if t.startswith("r"))
+            _, rt = classify.parse(ref_lines[k])
+            _, ct = classify.parse(worker.decode(k, path))
+            bad = compare_reprs(rt, ct, exact_unicode)
+            compared += sum(1 for t in rt if t.startswith("r"))
             mismatched += len(bad)
             for i in bad:
-                r = bytes.fromhex(classify.parse(ref_lines[k])[1][i][1:])
-                c = bytes.fromhex(classify.parse(cpy)[1][i][1:])
                 report.append("repr\t%s\t%s item %d\n  ref:     %r\n  cpython: %r\n"
-                              % (peer[0], path, i, r, c))
+                              % (peer[0], path, i, bytes.fromhex(rt[i][1:]),
+                                 bytes.fromhex(ct[i][1:])))
     finally:
         worker.stop()
     return compared, mismatched, report

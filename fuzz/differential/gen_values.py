@@ -11,11 +11,10 @@ import os
 import random
 import struct
 import sys
-from multiprocessing import resource_tracker, shared_memory
+from multiprocessing import shared_memory
 
-# This process unlinks what it creates; no tracker process is needed.
-resource_tracker.register = lambda *args, **kwargs: None
-resource_tracker.unregister = lambda *args, **kwargs: None
+sys.dont_write_bytecode = True  # keep the source tree clean
+from cpython_decode import untracked  # noqa: E402
 
 RANGES = [(0x20, 0x7E), (0x00, 0x1F), (0x7F, 0xA0), (0xA0, 0x2FF), (0x300, 0x36F),
           (0x370, 0x1FFF), (0x2000, 0x206F), (0x2070, 0xD7FF), (0xE000, 0xF8FF),
@@ -61,6 +60,7 @@ def rand_value(rng):
 
 def main():
     outdir, count, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    untracked()
     rng = random.Random(seed)
     os.makedirs(outdir, exist_ok=True)
     for k in range(count):

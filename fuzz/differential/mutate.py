@@ -4,6 +4,8 @@ Each mutant keeps the generation of the image it came from."""
 import random
 import struct
 
+import classify
+
 INTERESTING_WORDS = [0, 1, 7, 8, 9, 15, 16, -1, -8, 2**31, 2**32, 2**62, 2**63 - 1,
                      -2**63, 10**7, 10**9]
 FORMATS = [b"q", b"d", b"xxxxxxx?", b"xxxxxx?x", b"8s", b"16s", b"0s", b"08s", b"7s",
@@ -12,20 +14,14 @@ FORMATS = [b"q", b"d", b"xxxxxxx?", b"xxxxxx?x", b"8s", b"16s", b"0s", b"08s", b
            b"\xc3\xa9", b"8s\x00x"]
 
 
-def header_info(img, gen):
-    """(n, data_start, formats_at, codes_at) of an intact image, or None."""
-    if len(img) < 8:
+def item_fields(img, gen):
+    """(n, formats_at, codes_at) of an image with a valid header (classify's
+    rules) and at least one item, else None."""
+    broken, layout = classify.header_class(img, gen)
+    if broken or not layout[2]:
         return None
-    n = struct.unpack_from("=q", img, 0)[0]
-    hw = n + 1 if gen == "py38" else n + 2
-    if n < 0 or 8 * hw > len(img):
-        return None
-    vals = struct.unpack_from("=%dq" % (hw - 1), img, 8)
-    total = sum(vals) if gen == "py38" else (vals[-1] if vals else 0)
-    formats_at = 8 * hw + total
-    if total < 0 or formats_at + 9 * n > len(img):
-        return None
-    return n, 8 * hw, formats_at, formats_at + 8 * n
+    n, formats_at = len(layout[2]), layout[3]
+    return n, formats_at, formats_at + 8 * n
 
 
 def put_word(img, at, value):
@@ -42,12 +38,11 @@ def bit_flips(rng, img, gen):
 
 def header_word(rng, img, gen):
     out = bytearray(img)
-    info = header_info(img, gen)
-    n = info[0] if info else 0
-    at = 8 * rng.randint(0, n + (1 if gen == "py39" else 0)) if len(out) >= 8 else 0
-    at = min(at, max(len(out) - 8, 0))
     if len(out) < 8:
         return out
+    info = item_fields(img, gen)
+    n = info[0] if info else 0
+    at = min(8 * rng.randint(0, n + (1 if gen == "py39" else 0)), len(out) - 8)
     old = struct.unpack_from("=q", out, at)[0]
     choice = rng.random()
     if choice < 0.4:
@@ -71,11 +66,11 @@ def extension(rng, img, gen):
 
 
 def format_change(rng, img, gen):
-    out = bytearray(img)
-    info = header_info(img, gen)
-    if not info or info[0] == 0:
+    info = item_fields(img, gen)
+    if not info:
         return bit_flips(rng, img, gen)
-    n, _, formats_at, _ = info
+    n, formats_at, _ = info
+    out = bytearray(img)
     i = rng.randrange(n)
     at = formats_at + 8 * i
     if rng.random() < 0.3 and n > 1:
@@ -89,11 +84,11 @@ def format_change(rng, img, gen):
 
 
 def code_change(rng, img, gen):
-    out = bytearray(img)
-    info = header_info(img, gen)
-    if not info or info[0] == 0:
+    info = item_fields(img, gen)
+    if not info:
         return bit_flips(rng, img, gen)
-    n, _, _, codes_at = info
+    n, _, codes_at = info
+    out = bytearray(img)
     out[codes_at + rng.randrange(n)] = rng.choice([0, 1, 2, 3, 4, 0x7F, 0x80, 0xFF])
     return out
 

@@ -13,7 +13,6 @@ The script runs itself in each interpreter with --worker; the worker prints
 JSON, and this driver turns it into C. Images are little-endian, as made on
 the machines that ran the generator. Run it without -O (asserts matter).
 """
-import glob
 import json
 import math
 import os
@@ -23,7 +22,8 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpython"))
-from peer import tag  # noqa: E402  (one value encoding for all tests)
+from peer import exc_name, tag, truncates  # noqa: E402  (one value encoding for all tests)
+from pythons import resolve  # noqa: E402
 
 # --------------------------------------------------------------------------
 # The cases. Shared by driver and worker; keep this part 3.8-compatible.
@@ -211,13 +211,6 @@ BAD_UTF8_REPR = [b"\xff", b"a\x80b", b"\xed\xa0\x80", b"\xc0\x80", b"\xf4\x90\x8
 # --------------------------------------------------------------------------
 
 
-def exc_name(e):
-    name = type(e).__name__
-    if type(e).__module__ == "struct":
-        return "struct." + name
-    return name
-
-
 def worker():
     from multiprocessing import shared_memory
     SL = shared_memory.ShareableList
@@ -277,22 +270,19 @@ def worker():
     import unicodedata
     out["unidata"] = unicodedata.unidata_version
 
-    def truncates(s):
-        return len(s.encode()) > 8 * (len(s) // 8 + 1)
-
     encode = {}
     cases = list(ENCODE_CASES) + [("nonascii_" + n, [s]) for n, s in NONASCII]
     for name, items in cases:
-        if any(isinstance(v, str) and truncates(v) for v in items):
+        if any(truncates(v) for v in items):
             # CPython's own (truncated) image, read-only.
             sl = SL(items)
             encode[name + "_cpython"] = dict(image=image(sl).hex(), **reads(sl, len(items)))
             done(sl)
             # The reference image: a bytes slot sized from the UTF-8 length,
             # then the str stored into it (the format "<alloc>s" is kept).
-            sl = SL([v.encode() if isinstance(v, str) and truncates(v) else v for v in items])
+            sl = SL([v.encode() if truncates(v) else v for v in items])
             for i, v in enumerate(items):
-                if isinstance(v, str) and truncates(v):
+                if truncates(v):
                     sl[i] = v
                     assert sl[i] == v
         else:
@@ -366,22 +356,6 @@ def worker():
 # --------------------------------------------------------------------------
 # Driver: runs the workers, writes C.
 # --------------------------------------------------------------------------
-
-
-def pyenv_root():
-    if os.environ.get("PYENV_ROOT"):
-        return os.environ["PYENV_ROOT"]
-    try:
-        return subprocess.run(["pyenv", "root"], stdout=subprocess.PIPE, check=True,
-                              universal_newlines=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return os.path.expanduser("~/.pyenv")
-
-
-def find_python(minor):
-    found = sorted(glob.glob(os.path.join(pyenv_root(), "versions", "3.%d.*" % minor,
-                                          "bin", "python3")))
-    return found[-1] if found else None
 
 
 def c_str(b):
@@ -553,8 +527,8 @@ def main(argv):
     ap.add_argument("-o", "--output",
                     default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden.h"))
     a = ap.parse_args(argv[1:])
-    py38 = a.py38 or find_python(8)
-    py39 = a.py39 or find_python(11) or (sys.executable if sys.version_info >= (3, 9) else None)
+    py38 = a.py38 or resolve("3.8")
+    py39 = a.py39 or resolve("3.11") or (sys.executable if sys.version_info >= (3, 9) else None)
     if not py39:
         sys.exit("gen_golden.py: no CPython 3.9 or later found (use --py39)")
     if not py38:

@@ -52,6 +52,10 @@ class Unsupported(Exception):
     """A request this adapter cannot carry out (e.g. a foreign layout)."""
 
 
+# The value words below repeat conformance/harness/values.py (word/parse) on
+# purpose: this adapter is the model other implementers copy, and it must run
+# as one standalone file under any CPython 3.8+, importing nothing from the
+# harness. Keep the two in step with PROTOCOL.md ("Values").
 def decode_value(tok):
     kind, _, val = tok.partition(":")
     if kind == "none" and not val:

@@ -43,8 +43,17 @@ def untag(t):
     return bytes.fromhex(t[1])
 
 
+def truncates(v):
+    """Whether CPython's character-count slot is too small for v's UTF-8."""
+    return isinstance(v, str) and len(v.encode()) > 8 * (len(v) // 8 + 1)
+
+
 def exc_name(e):
-    return type(e).__name__
+    """The exception's class name, as "struct.error" for struct's."""
+    name = type(e).__name__
+    if type(e).__module__ == "struct":
+        return "struct." + name
+    return name
 
 
 def untrack(shm):

@@ -12,7 +12,6 @@ needs a CPython 3.8, from PYTHONS or else found under the pyenv root
 PYTHONS holds interpreter paths or versions ("3.8") resolved under pyenv.
 Standard library only; every block made is unlinked.
 """
-import glob
 import json
 import math
 import os
@@ -23,7 +22,8 @@ import sys
 import unicodedata
 import unittest
 
-from peer import tag  # the exact value encoding the peer speaks
+from peer import tag, truncates  # the exact value encoding the peer speaks
+from pythons import pyenv_root, resolve
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "peer.py")
@@ -32,28 +32,6 @@ TOOL = os.environ.get("PYSHM", "")
 # ---------------------------------------------------------------------------
 # Interpreters
 # ---------------------------------------------------------------------------
-
-
-def pyenv_root():
-    if os.environ.get("PYENV_ROOT"):
-        return os.environ["PYENV_ROOT"]
-    try:
-        out = subprocess.run(["pyenv", "root"], stdout=subprocess.PIPE,
-                             stderr=subprocess.DEVNULL, universal_newlines=True, timeout=10)
-        if out.returncode == 0 and out.stdout.strip():
-            return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return os.path.expanduser("~/.pyenv")
-
-
-def resolve(spec):
-    """An interpreter path from a path or an "X.Y" version under pyenv."""
-    if os.sep in spec:
-        return spec if os.access(spec, os.X_OK) else None
-    found = sorted(glob.glob(os.path.join(pyenv_root(), "versions", spec + ".*", "bin",
-                                          "python3")))
-    return found[-1] if found else None
 
 
 def version_of(python):
@@ -136,11 +114,6 @@ def literal(v):
     if isinstance(v, float) and not math.isfinite(v):
         return "nan" if math.isnan(v) else ("inf" if v > 0 else "-inf")
     return repr(v)
-
-
-def truncates(v):
-    """Whether CPython's character-count slot is too small for v's UTF-8."""
-    return isinstance(v, str) and len(v.encode()) > 8 * (len(v) // 8 + 1)
 
 
 CASES = [
