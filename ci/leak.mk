@@ -30,17 +30,20 @@ LEAK_PEERS   := ref "$(PYTHON) ci/leak/peer.py" \
                 $(if $(LEAK_PY313),"$(LEAK_PY313) ci/leak/peer.py")
 
 LEAK_CFLAGS := $(ALL_CFLAGS) $(INC)
+# Each program is its own source, the helpers they share and the library.
+LEAK_SRCS   := ci/leak/util.c $(LIB_SRCS)
+LEAK_DEPS   := $(LEAK_SRCS) ci/leak/util.h $(LIB_HDRS)
 
-$(LEAK_DIR)/%: ci/leak/%.c $(LIB_SRCS) $(LIB_HDRS)
+$(LEAK_DIR)/%: ci/leak/%.c $(LEAK_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LEAK_CFLAGS) -o $@ $< $(LIB_SRCS) -lm
+	$(CC) $(LEAK_CFLAGS) -o $@ $< $(LEAK_SRCS) -lm
 # The manager as on POSIX systems without Linux's abstract sockets and pidfds.
-$(LEAK_DIR)/portable/manager_test: ci/leak/manager_test.c $(LIB_SRCS) $(LIB_HDRS)
+$(LEAK_DIR)/portable/manager_test: ci/leak/manager_test.c $(LEAK_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LEAK_CFLAGS) -DPYSHM_MANAGER_PORTABLE -o $@ $< $(LIB_SRCS) -lm
-$(LEAK_DIR)/san/manager_test: ci/leak/manager_test.c $(LIB_SRCS) $(LIB_HDRS)
+	$(CC) $(LEAK_CFLAGS) -DPYSHM_MANAGER_PORTABLE -o $@ $< $(LEAK_SRCS) -lm
+$(LEAK_DIR)/san/manager_test: ci/leak/manager_test.c $(LEAK_DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LEAK_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_SRCS) -lm
+	$(CC) $(LEAK_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LEAK_SRCS) -lm
 
 .PHONY: leakcheck soak soak-check
 leakcheck: $(BUILD)/ref-tests $(BUILD)/pyshm $(LEAK_DIR)/lifecycle $(LEAK_DIR)/manager_test \

@@ -27,10 +27,8 @@
  *   end               scenario over (CPython peers forget tracker entries)
  * Replies: "ok", "ok VALUE" or "err PythonExceptionName".
  */
-#include "pyshm.h"
+#include "util.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,18 +41,6 @@
 /* ---- the operations, as the reference performs them -------------------- */
 
 static pyshm_list *slot[SLOTS];
-
-static int count_fds(void) {
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;)
-        if (e->d_name[0] != '.')
-            n++;
-    closedir(d);
-    return n - 1; /* the directory's own */
-}
 
 static int count_shm_maps(void) {
     FILE *f = fopen("/proc/self/maps", "r");
@@ -81,7 +67,7 @@ static void serve_line(char *line, char *out, size_t cap) {
     sscanf(line, "%31s", cmd);
     const char *rest = line + strlen(cmd) + (line[strlen(cmd)] == ' ');
     if (strcmp(cmd, "check") == 0) {
-        snprintf(out, cap, "ok %d %d", count_fds(), count_shm_maps());
+        snprintf(out, cap, "ok %d %d", leak_count_fds(false), count_shm_maps());
         return;
     }
     if (strcmp(cmd, "end") == 0) {
@@ -232,10 +218,9 @@ static int start_peer(const char *spec, proc *p) {
 static int stop_peer(proc *p) {
     fclose(p->to);
     fclose(p->from);
-    int st;
-    while (waitpid(p->pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
+    int st = leak_wait(p->pid);
+    if (st < 0)
+        return -1;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -259,13 +244,6 @@ static bool next_permutation(int *a, int n) {
         a[r] = t;
     }
     return true;
-}
-
-static bool name_exists(const char *name) {
-    pyshm_shm *s = NULL;
-    int rc = pyshm_shm_attach(name, &s);
-    pyshm_shm_free(rc == 0 ? s : NULL);
-    return rc == 0;
 }
 
 typedef struct baseline {
@@ -316,7 +294,7 @@ static void run(proc *pa, proc *pb, const baseline *base, const char *name, int 
     EXPECT(pb, "ok", "end");
     EXPECT(pa, base->a, "check");
     EXPECT(pb, base->b, "check");
-    bool exists = name_exists(name);
+    bool exists = leak_name_exists(name);
     if (exists != (unlinker < 0))
         fail("name %s %s", name, exists ? "left behind" : "missing, but never unlinked");
     if (exists)
@@ -339,14 +317,6 @@ static void run_all(proc *pa, proc *pb, const baseline *base, const char *prefix
                     run(pa, pb, base, name, k, place, unlinker, ev, nev);
                 } while (next_permutation(ev, nev));
             }
-}
-
-static int count_prefix(const char *name, uint64_t size, void *arg) {
-    (void)size;
-    const char *prefix = ((const char **)arg)[0];
-    if (strncmp(name, prefix, strlen(prefix)) == 0)
-        (*(int *)((const char **)arg)[1])++;
-    return 0;
 }
 
 int main(int argc, char **argv) {
@@ -388,9 +358,7 @@ int main(int argc, char **argv) {
                failures - failed);
         fflush(stdout);
     }
-    int left = 0;
-    const char *arg[2] = {prefix, (const char *)&left};
-    pyshm_shm_foreach(count_prefix, arg);
+    int left = leak_count_names(prefix, false);
     if (left != 0) {
         snprintf(where, sizeof where, "end");
         fail("%d names with prefix %s left in the system", left, prefix);

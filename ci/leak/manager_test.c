@@ -13,18 +13,14 @@
  * caller's is left open after pyshm_manager_free(); the watchdog has a
  * session of its own, ignores SIGINT and SIGHUP, and cleans up on SIGTERM.
  */
-#include "pyshm.h"
+#include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
@@ -52,19 +48,12 @@ static const char *self_path;
         }                                                                             \
     } while (0)
 
-static bool exists(const char *name) {
-    pyshm_shm *s = NULL;
-    int rc = pyshm_shm_attach(name, &s);
-    pyshm_shm_free(s);
-    return rc == 0;
-}
-
 /* Waits up to ms milliseconds for name to disappear. */
 static bool gone_within(const char *name, int ms) {
     for (int i = 0; i <= ms / 5; i++) {
-        if (!exists(name))
+        if (!leak_name_exists(name))
             return true;
-        nanosleep(&(struct timespec){0, 5000000}, NULL);
+        leak_sleep(0.005);
     }
     return false;
 }
@@ -74,40 +63,18 @@ static void unique_name(char *buf, size_t cap, const char *tag) {
     snprintf(buf, cap, "pyshm_mt_%ld_%s_%u", (long)getpid(), tag, seq++);
 }
 
-/* Descriptors open in this process; only sockets if sockets_only. */
-static int count_fds(bool sockets_only) {
-    DIR *d = opendir("/proc/self/fd");
-    if (d == NULL)
-        d = opendir("/dev/fd");
-    if (d == NULL)
-        return -1;
-    int n = 0;
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        struct stat st;
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] == '.' || fd == dirfd(d))
-            continue;
-        if (!sockets_only || (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)))
-            n++;
-    }
-    closedir(d);
-    return n;
-}
-
-static int wait_status(pid_t pid) {
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return st;
+/* A started manager, or NULL (a failed check). */
+static pyshm_manager *start_manager(void) {
+    pyshm_manager *m = NULL;
+    CHECK_RC(pyshm_manager_start(&m), 0);
+    return m;
 }
 
 /* ---- tests -------------------------------------------------------------- */
 
 static void test_basics(void) {
-    int fds = count_fds(false);
-    pyshm_manager *m;
-    CHECK_RC(pyshm_manager_start(&m), 0);
+    int fds = leak_count_fds(false);
+    pyshm_manager *m = start_manager();
     if (m == NULL)
         return;
     CHECK(pyshm_manager_address(m)[0] != '\0');
@@ -150,10 +117,10 @@ static void test_basics(void) {
         CHECK_RC(pyshm_shm_unlink(a), 0);
     }
     const char *l_name = l ? pyshm_shm_name(pyshm_list_shm(l)) : "";
-    CHECK(exists(name) && exists(l_name));
+    CHECK(leak_name_exists(name) && leak_name_exists(l_name));
     CHECK_RC(pyshm_manager_shutdown(m), 0);
-    CHECK(!exists(name) && !exists(l_name) && !exists(a_name));
-    CHECK(l38 == NULL || !exists(pyshm_shm_name(pyshm_list_shm(l38))));
+    CHECK(!leak_name_exists(name) && !leak_name_exists(l_name) && !leak_name_exists(a_name));
+    CHECK(l38 == NULL || !leak_name_exists(pyshm_shm_name(pyshm_list_shm(l38))));
     /* Mappings outlive the names. */
     if (l != NULL) {
         CHECK_RC(pyshm_list_get(l, 0, &v), 0);
@@ -167,12 +134,11 @@ static void test_basics(void) {
     pyshm_list_free(l);
     pyshm_list_free(l38);
     pyshm_manager_free(m);
-    CHECK(count_fds(false) == fds);
+    CHECK(leak_count_fds(false) == fds);
 }
 
 static void test_track_release(void) {
-    pyshm_manager *m;
-    CHECK_RC(pyshm_manager_start(&m), 0);
+    pyshm_manager *m = start_manager();
     if (m == NULL)
         return;
     char own[64], later[64];
@@ -184,7 +150,7 @@ static void test_track_release(void) {
     CHECK_RC(pyshm_manager_track(m, own), 0);
     CHECK_RC(pyshm_manager_track(m, own), 0);
     CHECK_RC(pyshm_manager_release(m, own), 0);
-    CHECK(!exists(own));
+    CHECK(!leak_name_exists(own));
     CHECK_RC(pyshm_manager_release(m, own), PYSHM_ENOTFOUND);
     CHECK_RC(pyshm_manager_track(m, NULL), PYSHM_ENONAME);
     CHECK_RC(pyshm_manager_track(m, "a/b"), PYSHM_EBADNAME);
@@ -202,13 +168,13 @@ static void test_track_release(void) {
     CHECK(s != NULL && strcmp(pyshm_shm_name(s), odd) == 0);
     pyshm_shm_free(s);
     pyshm_manager_free(m); /* shuts down */
-    CHECK(!exists(later) && !exists(odd));
+    CHECK(!leak_name_exists(later) && !leak_name_exists(odd));
 }
 
 /* An exec'd process: connects, creates a block, reports its name, how many
  * sockets it inherited and what shutting the manager down says, and exits. */
 static int child_main(const char *address) {
-    int sockets = count_fds(true);
+    int sockets = leak_count_fds(true);
     pyshm_manager *m;
     int rc = pyshm_manager_connect(address, &m);
     if (rc != 0) {
@@ -229,8 +195,7 @@ static int child_main(const char *address) {
 }
 
 static void test_exec_child(void) {
-    pyshm_manager *m;
-    CHECK_RC(pyshm_manager_start(&m), 0);
+    pyshm_manager *m = start_manager();
     if (m == NULL)
         return;
     char cmd[512];
@@ -246,9 +211,9 @@ static void test_exec_child(void) {
     CHECK(sscanf(line, "%d %127s %31s", &extra, name, shut) == 3);
     CHECK(extra == 0);                  /* nothing of the manager's leaked */
     CHECK(strcmp(shut, "EINVAL") == 0); /* only the owner shuts down */
-    CHECK(exists(name));                /* the child's exit does not matter */
+    CHECK(leak_name_exists(name));      /* the child's exit does not matter */
     CHECK_RC(pyshm_manager_shutdown(m), 0);
-    CHECK(!exists(name));
+    CHECK(!leak_name_exists(name));
     pyshm_manager_free(m);
     /* Gone managers cannot be reached. */
     pyshm_manager *c;
@@ -257,8 +222,7 @@ static void test_exec_child(void) {
 }
 
 static void test_fork_child(void) {
-    pyshm_manager *m;
-    CHECK_RC(pyshm_manager_start(&m), 0);
+    pyshm_manager *m = start_manager();
     if (m == NULL)
         return;
     char name[64];
@@ -274,14 +238,14 @@ static void test_fork_child(void) {
         pyshm_manager_free(m);
         _exit(ok ? 0 : 1);
     }
-    int st = wait_status(pid);
+    int st = leak_wait(pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    CHECK(exists(name));
+    CHECK(leak_name_exists(name));
     pyshm_shm *s;
     CHECK_RC(pyshm_manager_shm_create(m, NULL, 16, &s), 0); /* ours still works */
     pyshm_shm_free(s);
     pyshm_manager_free(m);
-    CHECK(!exists(name));
+    CHECK(!leak_name_exists(name));
 }
 
 /* How an owner ends: 0 exit() without shutdown, 1 abort(), 2 SIGKILL, 3
@@ -328,10 +292,10 @@ static void test_owner_death(int how) {
     if (how == 4) { /* the process lives on, but its handle died with exec */
         CHECK(gone_within(a, 1000) && gone_within(b, 1000));
         kill(pid, SIGKILL);
-        wait_status(pid);
+        leak_wait(pid);
         return;
     }
-    wait_status(pid);
+    leak_wait(pid);
     CHECK(gone_within(a, 1000) && gone_within(b, 1000));
     if (!gone_within(a, 0))
         fprintf(stderr, "  (owner end %d)\n", how);
@@ -357,9 +321,8 @@ static void test_sigchld(void) {
         sa.sa_handler = mode == 0 ? SIG_IGN : reap_all;
         sa.sa_flags = SA_RESTART;
         sigaction(SIGCHLD, &sa, &old);
-        pyshm_manager *m;
+        pyshm_manager *m = start_manager();
         pyshm_shm *s = NULL;
-        CHECK_RC(pyshm_manager_start(&m), 0);
         if (m != NULL)
             CHECK_RC(pyshm_manager_shm_create(m, NULL, 8, &s), 0);
         char name[64] = "";
@@ -369,7 +332,7 @@ static void test_sigchld(void) {
         if (m != NULL)
             CHECK_RC(pyshm_manager_shutdown(m), 0);
         pyshm_manager_free(m);
-        CHECK(name[0] != '\0' && !exists(name));
+        CHECK(name[0] != '\0' && !leak_name_exists(name));
         sigaction(SIGCHLD, &old, NULL);
     }
     CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* no zombie of ours */
@@ -405,7 +368,7 @@ static void test_no_inherited_pipe(void) {
     CHECK(r == 0);
     close(go[1]);
     close(out[0]);
-    int st = wait_status(pid);
+    int st = leak_wait(pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
@@ -436,18 +399,18 @@ static void test_watchdog_signals(void) {
         bad |= (getsid((pid_t)wd) == getsid(0)) << 0;
         kill((pid_t)wd, SIGINT);
         kill((pid_t)wd, SIGHUP);
-        nanosleep(&(struct timespec){0, 50000000}, NULL);
-        bad |= (kill((pid_t)wd, 0) != 0 || !exists(name)) << 1;
+        leak_sleep(0.05);
+        bad |= (kill((pid_t)wd, 0) != 0 || !leak_name_exists(name)) << 1;
         kill((pid_t)wd, SIGTERM);
-        int st = wait_status((pid_t)wd);
+        int st = leak_wait((pid_t)wd);
         bad |= !(WIFEXITED(st) && WEXITSTATUS(st) == 0) << 2;
-        bad |= exists(name) << 3;
+        bad |= leak_name_exists(name) << 3;
         bad |= (pyshm_manager_shutdown(m) != PYSHM_EOS) << 4; /* it is gone */
         pyshm_shm_free(s);
         pyshm_manager_free(m);
         _exit(bad);
     }
-    int st = wait_status(pid);
+    int st = leak_wait(pid);
     CHECK(WIFEXITED(st));
     if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
         fprintf(stderr, "  watchdog signals: failure bits %#x\n", WEXITSTATUS(st));

@@ -14,9 +14,8 @@
  * Exit status 1 if any name was left or any watchdog outlived its owner.
  * SOAK_DEBUG=1 in the environment reports every cleanup slower than 50 ms.
  */
-#include "pyshm.h"
+#include "util.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,14 +35,6 @@ static double now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s) {
-    if (s <= 0)
-        return;
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
 }
 
 /* The owner: creates named blocks and lists as fast as it can (up to a cap,
@@ -68,37 +59,19 @@ static void owner(unsigned id, unsigned seed) {
                     pyshm_list_free(l);
             }
         }
-        sleep_s((double)(random() % 1000) / 1e6);
+        leak_sleep((double)(random() % 1000) / 1e6);
     }
 }
 
-/* Names of owner id (id < 0: of any owner) that exist now. */
-typedef struct {
-    const char *start;
-    int count;
-    bool unlink;
-} scan;
-
-static int scan_one(const char *name, uint64_t size, void *arg) {
-    (void)size;
-    scan *s = arg;
-    if (strncmp(name, s->start, strlen(s->start)) == 0) {
-        s->count++;
-        if (s->unlink)
-            pyshm_unlink(name);
-    }
-    return 0;
-}
-
+/* Names of owner id (id < 0: of any owner) that exist now; unlinked too if
+ * unlink. */
 static int count_names(long id, bool unlink) {
     char start[96];
     if (id < 0)
         snprintf(start, sizeof start, "%s", prefix);
     else
         snprintf(start, sizeof start, "%s%ld_", prefix, id);
-    scan s = {start, 0, unlink};
-    pyshm_shm_foreach(scan_one, &s);
-    return s.count;
+    return leak_count_names(start, unlink);
 }
 
 typedef struct {
@@ -170,16 +143,15 @@ int main(int argc, char **argv) {
                 first = i;
         live o = owners[first];
         owners[first] = owners[--alive];
-        sleep_s(o.kill_at - now());
+        leak_sleep(o.kill_at - now());
         held += (unsigned)count_names(o.id, false); /* what the kill puts at stake */
         kill(o.pid, SIGKILL);
-        while (waitpid(o.pid, NULL, 0) < 0 && errno == EINTR) {
-        }
+        leak_wait(o.pid);
         killed++;
         double dead = now(), took;
         int left;
         while ((left = count_names(o.id, false)) > 0 && now() - dead < 1.0)
-            sleep_s(0.001);
+            leak_sleep(0.001);
         took = now() - dead;
         if (took > worst)
             worst = took;
@@ -210,7 +182,7 @@ int main(int argc, char **argv) {
                     running = 1;
                     break;
                 }
-                sleep_s(0.01);
+                leak_sleep(0.01);
             }
         }
     }

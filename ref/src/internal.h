@@ -50,6 +50,10 @@ size_t pyshm__utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
 /* str.isprintable() for a code point >= 0x80 (CPython 3.11's Unicode 14). */
 bool pyshm__unicode_printable(uint32_t cp);
 
+/* Lowercase hex of data[0..n) into out (2n + 1 bytes, NUL-terminated).
+ * Async-signal-safe. */
+void pyshm__hex_encode(const char *data, size_t n, char *out);
+
 /* Growable output for repr functions: behaves like snprintf (truncates,
  * always NUL-terminates, counts the whole length). */
 typedef struct pyshm__out {

@@ -12,10 +12,7 @@
  * Windows has nothing to clean up (a block dies with its last handle), so
  * there every function reports PYSHM_ENOTSUP.
  */
-#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
-#define _DARWIN_C_SOURCE /* arc4random_buf, SO_NOSIGPIPE beside POSIX */
-#endif
-#include "internal.h"
+#include "internal.h" /* first: on macOS it makes arc4random_buf, SO_NOSIGPIPE visible */
 
 #ifdef _WIN32
 
@@ -61,7 +58,9 @@ PYSHM_API void pyshm_manager_free(pyshm_manager *m) { (void)m; }
 
 #else /* POSIX */
 
+#include "codec.h"
 #include "manager.h"
+#include "shm.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -90,51 +89,6 @@ struct pyshm_manager {
 
 /* ---- helpers shared with the watchdog ----------------------------------- */
 
-int pyshm__random_bytes(void *buf, size_t n) {
-#if defined(__linux__)
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t r = getrandom(p, n, 0);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
-    arc4random_buf(buf, n);
-    return 0;
-#else
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    unsigned char *p = buf;
-    while (n > 0) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0) {
-            close(fd);
-            return -1;
-        }
-        p += r;
-        n -= (size_t)r;
-    }
-    close(fd);
-    return 0;
-#endif
-}
-
-void pyshm__hex_encode(const char *name, size_t n, char *out) {
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[(unsigned char)name[i] >> 4];
-        out[2 * i + 1] = hex[(unsigned char)name[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 static int hexval(char c) {
     if (c >= '0' && c <= '9')
@@ -329,26 +283,13 @@ static int read_line(pyshm_manager *m, char *line, size_t cap) {
     }
 }
 
-/* The errno a watchdog reports, as a PYSHM_E* code (the shm_open and
- * ftruncate errors CPython turns into exception classes). */
+/* The errno a watchdog reports, as a PYSHM_E* code: its shm_open and
+ * ftruncate errors map as pyshm_shm_create()'s; ESRCH is its "not tracked". */
 static int map_errno(int e) {
-    switch (e) {
-    case EEXIST: return PYSHM_EEXIST;
-    case ENOENT: return PYSHM_ENOENT;
-    case EACCES:
-    case EPERM: return PYSHM_EACCES;
-    case ENAMETOOLONG: return PYSHM_ENAMETOOLONG;
-    case EINVAL: return PYSHM_EBADNAME;
-    case ENOMEM:
-    case EFBIG:
-    case ENOSPC: return PYSHM_ENOMEM; /* as pyshm_shm_create() */
-    case ESRCH: return PYSHM_ENOTFOUND;
-    default: return pyshm__os_error(e);
-    }
+    return e == ESRCH ? PYSHM_ENOTFOUND : pyshm__map_errno(e);
 }
 
-static int connect_to(const char *address, int *out);
-static int read_hello(pyshm_manager *m, bool refused_is_eacces);
+static int open_connection(pyshm_manager *m);
 
 /* A handle inherited through fork() shares its socket with the parent, and
  * two processes writing requests into one stream would interleave them:
@@ -359,18 +300,9 @@ static int ready(pyshm_manager *m) {
     if (m->pid == getpid())
         return 0;
     close(m->fd);
-    m->fd = -1;
     m->owner = false;
-    m->rlen = 0;
     m->pid = getpid();
-    int rc = connect_to(m->address, &m->fd);
-    if (rc == 0)
-        rc = read_hello(m, true);
-    if (rc != 0 && m->fd >= 0) {
-        close(m->fd);
-        m->fd = -1;
-    }
-    return rc;
+    return open_connection(m);
 }
 
 /* Sends request (with its newline) and reads the reply. On "0 ..." copies
@@ -396,17 +328,15 @@ static int request(pyshm_manager *m, const char *req, char *arg, size_t cap) {
     return pyshm__os_error(EPROTO);
 }
 
-/* CPython refuses these names before any system call; so does the manager,
- * so that the error is the same as pyshm_shm_create's. */
+/* The checks pyshm_shm_create makes, so that the errors are the same, and
+ * the protocol's own bound on a name. */
 static int check_name(const char *name) {
     if (name == NULL)
         return PYSHM_ENONAME;
-    size_t n = strlen(name);
-    if (n == 0 || strchr(name, '/') != NULL)
-        return PYSHM_EBADNAME;
-    if (n > pyshm_name_max() || n > PYSHM__MGR_NAME_MAX)
-        return PYSHM_ENAMETOOLONG;
-    return 0;
+    int rc = pyshm__check_name(name);
+    if (rc == 0 && strlen(name) > PYSHM__MGR_NAME_MAX)
+        rc = PYSHM_ENAMETOOLONG;
+    return rc;
 }
 
 static int name_request(pyshm_manager *m, char op, const char *name) {
@@ -460,6 +390,21 @@ static int read_hello(pyshm_manager *m, bool refused_is_eacces) {
     return line[0] == '0' && line[1] == ' ' ? 0 : pyshm__os_error(EPROTO);
 }
 
+/* Connects m (fd -1) to the manager at m->address and reads its greeting;
+ * on failure m->fd stays -1. */
+static int open_connection(pyshm_manager *m) {
+    m->fd = -1;
+    m->rlen = 0;
+    int rc = connect_to(m->address, &m->fd);
+    if (rc == 0)
+        rc = read_hello(m, true);
+    if (rc != 0 && m->fd >= 0) {
+        close(m->fd);
+        m->fd = -1;
+    }
+    return rc;
+}
+
 static pyshm_manager *new_handle(void) {
     pyshm_manager *m = calloc(1, sizeof *m);
     if (m != NULL) {
@@ -481,12 +426,8 @@ PYSHM_API int pyshm_manager_connect(const char *address, pyshm_manager **out) {
         return PYSHM_EINVAL;
     }
     strcpy(m->address, address);
-    int rc = connect_to(address, &m->fd);
-    if (rc == 0)
-        rc = read_hello(m, true);
+    int rc = open_connection(m);
     if (rc != 0) {
-        if (m->fd >= 0)
-            close(m->fd);
         free(m);
         return rc;
     }
@@ -624,22 +565,19 @@ PYSHM_API int pyshm_manager_list_create(pyshm_manager *m, const char *name,
         return rc;
     if (size > (size_t)INT64_MAX)
         return PYSHM_ENOMEM;
-    char made[PYSHM__MGR_NAME_MAX + 1];
-    rc = create_block(m, name, (int64_t)size, made);
+    /* As pyshm_list_create, over a block the watchdog created: write the
+     * image, then open the list on it, which reads the header back. */
+    pyshm_shm *shm;
+    rc = pyshm_manager_shm_create(m, name, (int64_t)size, &shm);
     if (rc != 0)
         return rc;
-    /* Write the image, then attach it as a list, which reads the header
-     * back: the block was created zero-filled by the watchdog. */
-    pyshm_shm *shm;
-    rc = pyshm_shm_attach(made, &shm);
-    if (rc == 0) {
-        rc = pyshm_list_encode(pyshm_shm_buf(shm), pyshm_shm_size(shm), items, n, layout);
+    rc = pyshm_list_encode(shm->buf, shm->size, items, n, layout);
+    if (rc == 0)
+        rc = pyshm__list_open(out, shm, shm->buf, shm->size, layout, NULL, 0);
+    if (rc != 0) {
+        (void)name_request(m, 'R', shm->name);
         pyshm_shm_free(shm);
     }
-    if (rc == 0)
-        rc = pyshm_list_attach(made, layout, out, NULL, 0);
-    if (rc != 0)
-        (void)name_request(m, 'R', made);
     return rc;
 }
 
@@ -653,10 +591,13 @@ PYSHM_API int pyshm_manager_release(pyshm_manager *m, const char *name) {
 
 /* ---- shutting down ------------------------------------------------------ */
 
+/* Started here, and not a fork child's copy of the handle. */
+static bool is_owner(const pyshm_manager *m) { return m->owner && m->pid == getpid(); }
+
 PYSHM_API int pyshm_manager_shutdown(pyshm_manager *m) {
     if (m->fd < 0)
         return 0;
-    if (!m->owner || m->pid != getpid())
+    if (!is_owner(m))
         return PYSHM_EINVAL;
     char count[32];
     int rc = request(m, "S\n", count, sizeof count);
@@ -671,7 +612,7 @@ PYSHM_API void pyshm_manager_free(pyshm_manager *m) {
     if (m == NULL)
         return;
     if (m->fd >= 0) {
-        if (m->owner && m->pid == getpid())
+        if (is_owner(m))
             (void)pyshm_manager_shutdown(m);
         else
             close(m->fd); /* a connection, or a fork child's copy: not ours to stop */

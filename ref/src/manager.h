@@ -24,6 +24,7 @@
 #define PYSHM_MANAGER_H
 
 #include "internal.h"
+#include "shm.h"
 
 #include <stddef.h>
 #include <sys/types.h>
@@ -46,11 +47,6 @@
 #define PYSHM__MGR_LINUX 0
 #endif
 
-/* Fills buf[0..n) from the system's CSPRNG; 0 or -1 (errno set). */
-int pyshm__random_bytes(void *buf, size_t n);
-
-/* Hex encoding of name[0..n) into out (2n + 1 bytes, NUL-terminated). */
-void pyshm__hex_encode(const char *name, size_t n, char *out);
 /* Decodes hex[0..hn) into out (cap bytes, NUL-terminated); the length, or
  * -1 for odd length, a non-hex digit, an embedded NUL or no room. */
 long pyshm__hex_decode(const char *hex, size_t hn, char *out, size_t cap);

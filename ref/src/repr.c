@@ -20,6 +20,14 @@ void pyshm__out_char(pyshm__out *o, char c) { pyshm__out_bytes(o, &c, 1); }
 
 static const char hexdigits[] = "0123456789abcdef";
 
+void pyshm__hex_encode(const char *data, size_t n, char *out) {
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hexdigits[(unsigned char)data[i] >> 4];
+        out[2 * i + 1] = hexdigits[(unsigned char)data[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
 static void out_hex_escape(pyshm__out *o, char kind, uint32_t v, int digits) {
     char tmp[10];
     tmp[0] = '\\';

@@ -19,6 +19,13 @@ struct pyshm_shm {
  * system's CSPRNG. Returns 0 or PYSHM_EOS. */
 int pyshm__random_name(char out[16]);
 
+/* POSIX: fills buf[0..n) from the system's CSPRNG; 0, or -1 with errno set.
+ * Async-signal-safe (no allocation, no stdio), so a forked child may use it. */
+int pyshm__random_bytes(void *buf, size_t n);
+
+/* POSIX: an errno from shm_open, ftruncate, fstat or mmap as a PYSHM_E* code. */
+int pyshm__map_errno(int os_errno);
+
 /* Checks a user-given name: EBADNAME (empty, '/') or ENAMETOOLONG. */
 int pyshm__check_name(const char *name);
 

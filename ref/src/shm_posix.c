@@ -30,37 +30,53 @@ PYSHM_API size_t pyshm_name_max(void) {
 #endif
 }
 
-static int fill_random(void *buf, size_t n) {
-#if defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
-    arc4random_buf(buf, n);
-    return 0;
-#elif defined(__linux__)
-    uint8_t *p = buf;
+int pyshm__random_bytes(void *buf, size_t n) {
+#if defined(__linux__)
+    unsigned char *p = buf;
     while (n > 0) {
-        ssize_t got = getrandom(p, n, 0);
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            return pyshm__os_error(errno);
+        ssize_t r = getrandom(p, n, 0);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO;
+            return -1;
         }
-        p += got;
-        n -= (size_t)got;
+        p += r;
+        n -= (size_t)r;
     }
+    return 0;
+#elif defined(__APPLE__) || defined(__FreeBSD__) || defined(__OpenBSD__) || defined(__NetBSD__)
+    arc4random_buf(buf, n);
     return 0;
 #else
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return pyshm__os_error(errno);
-    ssize_t got = read(fd, buf, n);
-    int err = errno;
+    if (fd < 0)
+        return -1;
+    unsigned char *p = buf;
+    while (n > 0) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {
+            if (r == 0)
+                errno = EIO;
+            close(fd);
+            return -1;
+        }
+        p += r;
+        n -= (size_t)r;
+    }
     close(fd);
-    return got == (ssize_t)n ? 0 : pyshm__os_error(got < 0 ? err : EIO);
+    return 0;
 #endif
 }
 
 int pyshm__random_name(char out[16]) {
     uint8_t r[4];
-    int rc = fill_random(r, sizeof r);
-    if (rc) return rc;
-    snprintf(out, 16, "psm_%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
+    if (pyshm__random_bytes(r, sizeof r) != 0) return pyshm__os_error(errno);
+    memcpy(out, "psm_", 4);
+    pyshm__hex_encode((const char *)r, sizeof r, out + 4);
     return 0;
 }
 
@@ -70,7 +86,7 @@ int pyshm__check_name(const char *name) {
     return 0;
 }
 
-static int map_errno(int e) {
+int pyshm__map_errno(int e) {
     switch (e) {
     case ENOENT: return PYSHM_ENOENT;
     case EEXIST: return PYSHM_EEXIST;
@@ -78,7 +94,9 @@ static int map_errno(int e) {
     case EPERM: return PYSHM_EACCES;
     case ENAMETOOLONG: return PYSHM_ENAMETOOLONG;
     case EINVAL: return PYSHM_EBADNAME;
-    case ENOMEM: return PYSHM_ENOMEM;
+    case ENOMEM:
+    case EFBIG: /* ftruncate beyond what the system allows */
+    case ENOSPC: return PYSHM_ENOMEM;
     default: return pyshm__os_error(e);
     }
 }
@@ -102,14 +120,14 @@ static int open_name(const char *name, int flags, int *fd) {
     *fd = shm_open(path, flags | O_CLOEXEC, 0600);
     int e = errno;
     free(path);
-    return *fd < 0 ? map_errno(e) : 0;
+    return *fd < 0 ? pyshm__map_errno(e) : 0;
 }
 
 static int unlink_name(const char *name) {
     char *path;
     int rc = slash_name(name, &path);
     if (rc) return rc;
-    rc = shm_unlink(path) == 0 ? 0 : map_errno(errno);
+    rc = shm_unlink(path) == 0 ? 0 : pyshm__map_errno(errno);
     free(path);
     return rc;
 }
@@ -117,7 +135,7 @@ static int unlink_name(const char *name) {
 /* Maps fd at its fstat size and fills a new handle. */
 static int finish(const char *name, int fd, pyshm_shm **out) {
     struct stat st;
-    if (fstat(fd, &st) != 0) return map_errno(errno);
+    if (fstat(fd, &st) != 0) return pyshm__map_errno(errno);
     /* CPython: mmap of an empty file is "ValueError: cannot mmap an empty file". */
     if (st.st_size <= 0) return PYSHM_EINVAL;
     if ((uint64_t)st.st_size > SIZE_MAX) return PYSHM_ENOMEM;
@@ -131,7 +149,7 @@ static int finish(const char *name, int fd, pyshm_shm **out) {
     }
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) {
-        int rc = map_errno(errno);
+        int rc = pyshm__map_errno(errno);
         free(shm);
         free(copy);
         return rc;
@@ -166,7 +184,7 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
         name = random_name;
     }
     if (ftruncate(fd, (off_t)size) != 0) {
-        rc = errno == EFBIG || errno == ENOSPC ? PYSHM_ENOMEM : map_errno(errno);
+        rc = pyshm__map_errno(errno);
     } else {
         rc = finish(name, fd, out);
     }
@@ -229,7 +247,7 @@ PYSHM_API int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void 
                                 void *arg) {
 #if defined(__linux__)
     DIR *d = opendir("/dev/shm");
-    if (d == NULL) return map_errno(errno);
+    if (d == NULL) return pyshm__map_errno(errno);
     int rc = 0;
     struct dirent *e;
     while (rc == 0 && (e = readdir(d)) != NULL) {

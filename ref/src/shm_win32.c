@@ -100,13 +100,8 @@ int pyshm__random_name(char out[16]) {
     NTSTATUS st = BCryptGenRandom(NULL, r, sizeof r, BCRYPT_USE_SYSTEM_PREFERRED_RNG);
     if (!BCRYPT_SUCCESS(st))
         return pyshm__os_error((int)st); /* an NTSTATUS: GetLastError() is not set */
-    static const char hex[] = "0123456789abcdef";
     memcpy(out, "wnsm_", 5);
-    for (size_t i = 0; i < sizeof r; i++) {
-        out[5 + 2 * i] = hex[r[i] >> 4];
-        out[6 + 2 * i] = hex[r[i] & 15];
-    }
-    out[13] = '\0';
+    pyshm__hex_encode((const char *)r, sizeof r, out + 5);
     return 0;
 }
 

@@ -7,9 +7,7 @@
  * async-signal-safe calls are made: no malloc, no stdio.
  */
 #ifndef _WIN32 /* POSIX only: see manager.c */
-#if defined(__APPLE__) && !defined(_DARWIN_C_SOURCE)
-#define _DARWIN_C_SOURCE /* getpeereid, MAP_ANON beside POSIX */
-#endif
+/* macOS's getpeereid and MAP_ANON: internal.h, included first by manager.h. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* struct ucred, SO_PEERCRED */
 #endif
@@ -130,24 +128,22 @@ static bool send_line(int fd, const char *line, size_t n) {
     return true;
 }
 
-static bool reply_err(int fd, int err) {
-    char line[32] = "E ";
-    size_t n = 2 + put_u64(line + 2, (unsigned long long)err);
+/* "<tag> <v>": an error ('E' and the errno), the greeting or the count of
+ * names a shutdown unlinked ('0'). */
+static bool reply_num(int fd, char tag, unsigned long long v) {
+    char line[32] = {tag, ' '};
+    size_t n = 2 + put_u64(line + 2, v);
     line[n++] = '\n';
     return send_line(fd, line, n);
 }
 
-static bool reply_ok(int fd, const char *name, bool has_count, unsigned long long count) {
-    char line[PYSHM__MGR_LINE];
-    size_t n = 0;
-    line[n++] = '0';
+/* "0 <hex name>", or "0" without a name. */
+static bool reply_ok(int fd, const char *name) {
+    char line[PYSHM__MGR_LINE] = "0 ";
+    size_t n = 1;
     if (name != NULL) {
-        line[n++] = ' ';
-        pyshm__hex_encode(name, strlen(name), line + n);
-        n += strlen(line + n);
-    } else if (has_count) {
-        line[n++] = ' ';
-        n += put_u64(line + n, count);
+        pyshm__hex_encode(name, strlen(name), line + 2);
+        n = 2 + strlen(line + 2);
     }
     line[n++] = '\n';
     return send_line(fd, line, n);
@@ -171,16 +167,13 @@ static bool parse_u64(const char *s, size_t n, unsigned long long *v) {
     return true;
 }
 
+/* "psm_" + 8 hex digits, as pyshm__random_name() (which uses snprintf, not
+ * async-signal-safe). */
 static void random_name(char out[PYSHM__MGR_NAME_MAX + 1]) {
-    static const char hex[] = "0123456789abcdef";
     unsigned char r[4] = {0};
     (void)pyshm__random_bytes(r, sizeof r); /* on failure: a fixed name, then EEXIST */
     memcpy(out, "psm_", 4);
-    for (size_t i = 0; i < 4; i++) {
-        out[4 + 2 * i] = hex[r[i] >> 4];
-        out[5 + 2 * i] = hex[r[i] & 15];
-    }
-    out[12] = '\0';
+    pyshm__hex_encode((const char *)r, sizeof r, out + 4);
 }
 
 /* Creates and tracks a block; returns 0 or an errno. Room in the table is
@@ -254,18 +247,28 @@ static size_t unlink_all(void) {
 
 typedef enum { LINE_OK, LINE_DROP, LINE_SHUTDOWN } line_result;
 
-/* Handles one request line (without its newline) from c. */
+/* A hex-encoded name from a request: non-empty, no NUL, no '/'. */
+static bool decode_name(const char *hex, size_t hn, char out[PYSHM__MGR_NAME_MAX + 1]) {
+    return pyshm__hex_decode(hex, hn, out, PYSHM__MGR_NAME_MAX + 1) > 0 &&
+           strchr(out, '/') == NULL;
+}
+
+/* Handles one request line (without its newline) from c: a malformed line
+ * drops the connection, anything else is answered with one reply. */
 static line_result handle_line(conn *c, char *line, size_t n) {
     char name[PYSHM__MGR_NAME_MAX + 1];
+    const char *made = NULL; /* the name a create replies with */
     char op = n > 0 ? line[0] : '\0';
-    if (op == 'S' && n == 1)
-        return c->owner ? LINE_SHUTDOWN : (reply_err(c->fd, EPERM) ? LINE_OK : LINE_DROP);
-    if (n < 3 || line[1] != ' ')
-        return LINE_DROP;
     char *arg = line + 2;
-    size_t an = n - 2;
+    size_t an = n >= 2 ? n - 2 : 0;
     int err;
-    if (op == 'C') {
+    if (op == 'S' && n == 1) {
+        if (c->owner)
+            return LINE_SHUTDOWN;
+        err = EPERM;
+    } else if (n < 3 || line[1] != ' ') {
+        return LINE_DROP;
+    } else if (op == 'C') {
         char *sp = memchr(arg, ' ', an);
         unsigned long long size;
         if (sp == NULL || !parse_u64(arg, (size_t)(sp - arg), &size))
@@ -274,24 +277,21 @@ static line_result handle_line(conn *c, char *line, size_t n) {
         size_t hn = an - (size_t)(hex - arg);
         char given[PYSHM__MGR_NAME_MAX + 1];
         bool random = hn == 1 && hex[0] == '-';
-        if (!random && pyshm__hex_decode(hex, hn, given, sizeof given) <= 0)
-            return reply_err(c->fd, EINVAL) ? LINE_OK : LINE_DROP;
-        if (!random && memchr(given, '/', strlen(given)) != NULL)
-            return reply_err(c->fd, EINVAL) ? LINE_OK : LINE_DROP;
-        err = do_create(size, random ? NULL : given, name);
-        if (err == 0)
-            return reply_ok(c->fd, name, false, 0) ? LINE_OK : LINE_DROP;
+        if (!random && !decode_name(hex, hn, given))
+            err = EINVAL;
+        else
+            err = do_create(size, random ? NULL : given, name);
+        made = name;
     } else if (op == 'T' || op == 'R') {
-        if (pyshm__hex_decode(arg, an, name, sizeof name) <= 0 ||
-            memchr(name, '/', strlen(name)) != NULL)
-            return reply_err(c->fd, EINVAL) ? LINE_OK : LINE_DROP;
-        err = op == 'T' ? do_track(name) : do_release(name);
-        if (err == 0)
-            return reply_ok(c->fd, NULL, false, 0) ? LINE_OK : LINE_DROP;
+        if (!decode_name(arg, an, name))
+            err = EINVAL;
+        else
+            err = op == 'T' ? do_track(name) : do_release(name);
     } else {
         return LINE_DROP;
     }
-    return reply_err(c->fd, err) ? LINE_OK : LINE_DROP;
+    bool sent = err != 0 ? reply_num(c->fd, 'E', (unsigned long long)err) : reply_ok(c->fd, made);
+    return sent ? LINE_OK : LINE_DROP;
 }
 
 /* Reads what c has sent and handles each complete line. */
@@ -343,18 +343,19 @@ static bool same_user(int fd) {
 #endif
 }
 
+/* Greets fd and adds it to the connections; false (fd not added) if
+ * either fails. */
 static bool add_conn(int fd, bool owner) {
     if (!grow((void **)&conns, &cap_conns, sizeof *conns, n_conns + 1))
         return false;
     set_nonblocking(fd);
+    if (!reply_num(fd, '0', (unsigned long long)getpid()))
+        return false;
     conns[n_conns].fd = fd;
     conns[n_conns].owner = owner;
     conns[n_conns].len = 0;
     n_conns++;
-    char hello[32] = "0 ";
-    size_t n = 2 + put_u64(hello + 2, (unsigned long long)getpid());
-    hello[n++] = '\n';
-    return send_line(fd, hello, n);
+    return true;
 }
 
 static void accept_one(int lfd) {
@@ -364,11 +365,8 @@ static void accept_one(int lfd) {
     while (fd < 0 && errno == EINTR);
     if (fd < 0)
         return;
-    if (!same_user(fd) || !add_conn(fd, false)) {
+    if (!same_user(fd) || !add_conn(fd, false))
         close(fd);
-        if (n_conns > 0 && conns[n_conns - 1].fd == fd)
-            n_conns--;
-    }
 }
 
 /* ---- process setup ------------------------------------------------------ */
@@ -450,7 +448,7 @@ static void reset_signals(void) {
 static void finish(const pyshm__watchdog_args *a, int reply_fd, int status) {
     size_t n = unlink_all();
     if (reply_fd >= 0)
-        reply_ok(reply_fd, NULL, true, n);
+        reply_num(reply_fd, '0', n);
     for (size_t i = 0; i < n_conns; i++)
         close(conns[i].fd);
     close(a->listen_fd);

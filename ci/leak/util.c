@@ -1,0 +1,75 @@
+/* Helpers shared by the leak programs: see util.h. */
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+int leak_count_fds(bool sockets_only) {
+    DIR *d = opendir("/proc/self/fd");
+    if (d == NULL)
+        d = opendir("/dev/fd");
+    if (d == NULL)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        struct stat st;
+        int fd = atoi(e->d_name);
+        if (e->d_name[0] == '.' || fd == dirfd(d))
+            continue;
+        if (!sockets_only || (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+bool leak_name_exists(const char *name) {
+    pyshm_shm *s = NULL;
+    int rc = pyshm_shm_attach(name, &s);
+    pyshm_shm_free(s);
+    return rc == 0;
+}
+
+typedef struct {
+    const char *prefix;
+    int count;
+    bool unlink;
+} name_scan;
+
+static int scan_one(const char *name, uint64_t size, void *arg) {
+    (void)size;
+    name_scan *s = arg;
+    if (strncmp(name, s->prefix, strlen(s->prefix)) == 0) {
+        s->count++;
+        if (s->unlink)
+            pyshm_unlink(name);
+    }
+    return 0;
+}
+
+int leak_count_names(const char *prefix, bool unlink) {
+    name_scan s = {prefix, 0, unlink};
+    pyshm_shm_foreach(scan_one, &s);
+    return s.count;
+}
+
+int leak_wait(pid_t pid) {
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return st;
+}
+
+void leak_sleep(double s) {
+    if (s <= 0)
+        return;
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
