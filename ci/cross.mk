@@ -12,9 +12,12 @@ DEPS_PACKAGES += gcc-mingw-w64-x86-64 wine wine64 gcc-s390x-linux-gnu qemu-user 
 CHECK_TARGETS += cross
 
 XT_DIR     := ci/xtest
+# native_image.h and wire_value.h, which the runners share.
+CONF_COMMON_HDRS := conformance/common/*.h
 XT_SRCS    := $(XT_DIR)/main.c $(XT_DIR)/native.c $(XT_DIR)/test_codec.c \
               $(XT_DIR)/test_shm.c $(XT_DIR)/test_list.c ref/tests/golden.c
-XT_HDRS    := $(wildcard $(XT_DIR)/*.h) ref/tests/golden_types.h ref/tests/golden.h
+XT_HDRS    := $(wildcard $(XT_DIR)/*.h $(CONF_COMMON_HDRS)) ref/tests/golden_types.h \
+              ref/tests/golden.h
 XT_INC     := $(INC) -Iref/tests -I$(XT_DIR)
 VEC_SRC    := $(wildcard conformance/vectors/check_vectors.c)
 VEC_DIR    := conformance/vectors
@@ -117,7 +120,8 @@ $(BUILD)/xtest/xtest$(HOST_EXE): $(XT_SRCS) $(XT_HDRS) $(HOST_LIB_SRCS) $(LIB_HD
 $(BUILD)/xtest/peer$(HOST_EXE): $(XT_DIR)/peer.c $(XT_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XT_INC) -o $@ $(XT_DIR)/peer.c $(HOST_LIB_SRCS) $(HOST_LIBS)
-$(BUILD)/xtest/check-vectors$(HOST_EXE): $(VEC_SRC) $(HOST_LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/xtest/check-vectors$(HOST_EXE): $(VEC_SRC) $(wildcard $(CONF_COMMON_HDRS)) \
+                                         $(HOST_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XT_INC) -o $@ $(VEC_SRC) $(HOST_LIB_SRCS) $(HOST_LIBS)
 

@@ -5,12 +5,13 @@
 #   make conformance-regen-vectors        rewrite conformance/vectors/*.vec with CPython
 
 CONF_BUILD := $(BUILD)/conformance
+CONF_HDRS  := ref/include/pyshm.h $(wildcard conformance/common/*.h)
 
-$(CONF_BUILD)/ref-adapter: conformance/adapters/ref/adapter.c ref/include/pyshm.h $(BUILD)/libpyshm.a
+$(CONF_BUILD)/ref-adapter: conformance/adapters/ref/adapter.c $(CONF_HDRS) $(BUILD)/libpyshm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a $(LDFLAGS) -lm
 
-$(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c ref/include/pyshm.h $(BUILD)/libpyshm.a
+$(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c $(CONF_HDRS) $(BUILD)/libpyshm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a $(LDFLAGS) -lm
 

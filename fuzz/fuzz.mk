@@ -15,7 +15,8 @@ HOSTILE_SECONDS    ?= 5
 FUZZ_AFL_TARGET    ?= decode
 
 FUZZ_TARGETS := decode roundtrip ops
-FUZZ_COMMON  := fuzz/check.c fuzz/gen.c fuzz/model.c fuzz/pyeq.c fuzz/utf8_check.c
+FUZZ_COMMON  := fuzz/check.c fuzz/gen.c fuzz/list_check.c fuzz/model.c fuzz/pyeq.c \
+                fuzz/utf8_check.c
 FUZZ_HDRS    := $(wildcard fuzz/*.h)
 FUZZ_INC     := $(INC) -Ifuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -14,8 +14,8 @@
  */
 #include "fuzz.h"
 #include "gen.h"
+#include "list_check.h"
 #include "model.h"
-#include "pyeq.h"
 
 #include "pyshm.h"
 
@@ -44,14 +44,7 @@ static void check_get(state *s, int64_t index) {
     FUZZ_CHECK(rc == model_get(&s->m, index, &want));
     if (rc != 0)
         return;
-    FUZZ_CHECK(fuzz_identical(&got, &want));
-    size_t alloc = 0;
-    FUZZ_CHECK(pyshm_list_slot(s->l, index, &alloc) == 0);
-    char *buf = malloc(alloc ? alloc : 1);
-    FUZZ_CHECK(buf != NULL);
-    FUZZ_CHECK(pyshm_list_get_copy(s->l, index, &got, buf, alloc) == 0);
-    FUZZ_CHECK(fuzz_identical(&got, &want));
-    free(buf);
+    fuzz_check_read(s->l, index, &want);
     char fmt[9], want_fmt[9];
     size_t pos;
     FUZZ_CHECK(model_index(&s->m, index, &pos));
@@ -60,19 +53,11 @@ static void check_get(state *s, int64_t index) {
 }
 
 static void check_search(state *s, const pyshm_value *v) {
-    int64_t count = 0, index = -1, expect = 0, first = -1;
-    for (size_t j = 0; j < s->m.n; j++) {
-        pyshm_value item;
-        model_get(&s->m, (int64_t)j, &item);
-        FUZZ_CHECK(pyshm_value_eq(v, &item) == fuzz_py_eq(v, &item));
-        if (fuzz_py_eq(v, &item)) {
-            expect++;
-            first = first < 0 ? (int64_t)j : first;
-        }
-    }
-    FUZZ_CHECK(pyshm_list_count(s->l, v, &count) == 0 && count == expect);
-    int rc = pyshm_list_index(s->l, v, &index);
-    FUZZ_CHECK(first < 0 ? rc == PYSHM_ENOTFOUND : (rc == 0 && index == first));
+    pyshm_value items[MAX_ITEMS];
+    FUZZ_CHECK(s->m.n <= MAX_ITEMS);
+    for (size_t j = 0; j < s->m.n; j++)
+        FUZZ_CHECK(model_get(&s->m, (int64_t)j, &items[j]) == 0);
+    fuzz_check_search(s->l, v, items, s->m.n);
 }
 
 static void check_texts(state *s) {

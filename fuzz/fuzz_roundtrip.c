@@ -7,8 +7,8 @@
  */
 #include "fuzz.h"
 #include "gen.h"
+#include "list_check.h"
 #include "model.h"
-#include "pyeq.h"
 
 #include "pyshm.h"
 
@@ -59,30 +59,10 @@ static void check_list(pyshm_list *l, const pyshm_value *items, size_t n, pyshm_
     FUZZ_CHECK(want != NULL);
     for (size_t i = 0; i < n; i++) {
         want[i] = stripped(items[i]);
-        pyshm_value got;
-        FUZZ_CHECK(pyshm_list_get(l, (int64_t)i, &got) == 0);
-        FUZZ_CHECK(fuzz_identical(&got, &want[i]));
-        size_t alloc = 0;
-        FUZZ_CHECK(pyshm_list_slot(l, (int64_t)i, &alloc) == 0);
-        char *buf = malloc(alloc ? alloc : 1);
-        FUZZ_CHECK(buf != NULL);
-        FUZZ_CHECK(pyshm_list_get_copy(l, (int64_t)i, &got, buf, alloc) == 0);
-        FUZZ_CHECK(fuzz_identical(&got, &want[i]));
-        free(buf);
+        fuzz_check_read(l, (int64_t)i, &want[i]);
     }
-    for (size_t i = 0; i < n && i < MAX_SEARCHED; i++) {
-        int64_t count = 0, index = -1, expect = 0, first = -1;
-        for (size_t j = 0; j < n; j++) {
-            FUZZ_CHECK(pyshm_value_eq(&want[i], &want[j]) == fuzz_py_eq(&want[i], &want[j]));
-            if (fuzz_py_eq(&want[i], &want[j])) {
-                expect++;
-                first = first < 0 ? (int64_t)j : first;
-            }
-        }
-        FUZZ_CHECK(pyshm_list_count(l, &want[i], &count) == 0 && count == expect);
-        int rc = pyshm_list_index(l, &want[i], &index);
-        FUZZ_CHECK(first < 0 ? rc == PYSHM_ENOTFOUND : (rc == 0 && index == first));
-    }
+    for (size_t i = 0; i < n && i < MAX_SEARCHED; i++)
+        fuzz_check_search(l, &want[i], want, n);
     check_repr(l, want, n);
     free(want);
 }

@@ -7,7 +7,7 @@ LIB_HDRS := ref/include/pyshm.h $(wildcard ref/src/*.h)
 CLI_SRCS := ref/cli/pyshm.c ref/cli/literal.c
 CLI_HDRS := $(wildcard ref/cli/*.h)
 TEST_SRCS := $(sort $(wildcard ref/tests/*.c))
-TEST_HDRS := $(wildcard ref/tests/*.h)
+TEST_HDRS := $(wildcard ref/tests/*.h) conformance/common/native_image.h
 
 LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)

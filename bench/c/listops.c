@@ -41,14 +41,18 @@ static void unlink_live(void) {
             pyshm_unlink(live[i]);
 }
 
-static pyshm_list *new_list(const pyshm_value *items, size_t n) {
-    pyshm_list *l;
-    CHECK(pyshm_list_create(NULL, items, n, PYSHM_LAYOUT_PY39, &l));
+static void track(pyshm_list *l) {
     for (int i = 0; i < MAX_LIVE; i++)
         if (!live[i][0]) {
             snprintf(live[i], sizeof live[i], "%s", pyshm_shm_name(pyshm_list_shm(l)));
             break;
         }
+}
+
+static pyshm_list *new_list(const pyshm_value *items, size_t n) {
+    pyshm_list *l;
+    CHECK(pyshm_list_create(NULL, items, n, PYSHM_LAYOUT_PY39, &l));
+    track(l);
     return l;
 }
 
@@ -61,8 +65,9 @@ static void drop_list(pyshm_list *l) {
     pyshm_list_free(l);
 }
 
-static void emit(const char *op, size_t n) {
-    bench_stats st = bench_summarize(tmp, n);
+/* Writes op's statistics over the n samples in t (sorted in place). */
+static void emit(const char *op, double *t, size_t n) {
+    bench_stats st = bench_summarize(t, n);
     printf("%s\n    ", first_op ? "" : ",");
     first_op = 0;
     bench_json_stats(stdout, op, &st);
@@ -121,7 +126,7 @@ static void bench_loop(const char *op, loop_fn fn, loop_ctx *c) {
     iters = (size_t)((double)iters * sample_time / (t > 0 ? t : 1e-9)) + 1;
     for (size_t s = 0; s < samples; s++)
         tmp[s] = time_loop(fn, c, iters) / (double)iters;
-    emit(op, samples);
+    emit(op, tmp, samples);
 }
 
 /* ---- call-timed operations ---------------------------------------------- */
@@ -139,43 +144,48 @@ static void make_items(pyshm_value *items, size_t n) {
     }
 }
 
-/* Runs op once for warm-up, then samples times; reps grows samples for the
- * call-timed cases, which are noisier than loops. */
-static void bench_create(const char *op, const pyshm_value *items, size_t n) {
-    size_t reps = samples * 5;
-    double *t = malloc(reps * sizeof *t);
-    for (size_t s = 0; s <= reps; s++) {
-        uint64_t t0 = bench_now_ns();
-        pyshm_list *l = new_list(items, n);
-        uint64_t t1 = bench_now_ns();
-        drop_list(l);
-        if (s > 0)
-            t[s - 1] = (double)(t1 - t0) * 1e-9;
-    }
-    double *save = tmp;
-    tmp = t;
-    emit(op, reps);
-    tmp = save;
-    free(t);
+/* One timed call; its clean-up (close, unlink) stays off the clock. */
+typedef double (*call_fn)(const void *arg);
+
+typedef struct create_arg {
+    const pyshm_value *items;
+    size_t n;
+} create_arg;
+
+static double create_once(const void *arg) {
+    const create_arg *a = arg;
+    pyshm_list *l;
+    uint64_t t0 = bench_now_ns();
+    CHECK(pyshm_list_create(NULL, a->items, a->n, PYSHM_LAYOUT_PY39, &l));
+    uint64_t t1 = bench_now_ns();
+    track(l);
+    drop_list(l);
+    return (double)(t1 - t0) * 1e-9;
 }
 
-static void bench_attach(const char *op, const char *name) {
+static double attach_once(const void *name) {
+    pyshm_list *l;
+    char err[256];
+    uint64_t t0 = bench_now_ns();
+    CHECK(pyshm_list_attach(name, PYSHM_LAYOUT_AUTO, &l, err, sizeof err));
+    uint64_t t1 = bench_now_ns();
+    pyshm_list_free(l);
+    return (double)(t1 - t0) * 1e-9;
+}
+
+/* Runs fn once for warm-up, then 5 x samples times: call-timed cases are
+ * noisier than loops. */
+static void bench_calls(const char *op, call_fn fn, const void *arg) {
     size_t reps = samples * 5;
     double *t = malloc(reps * sizeof *t);
-    char err[256];
-    for (size_t s = 0; s <= reps; s++) {
-        pyshm_list *l;
-        uint64_t t0 = bench_now_ns();
-        CHECK(pyshm_list_attach(name, PYSHM_LAYOUT_AUTO, &l, err, sizeof err));
-        uint64_t t1 = bench_now_ns();
-        pyshm_list_free(l);
-        if (s > 0)
-            t[s - 1] = (double)(t1 - t0) * 1e-9;
+    if (!t) {
+        fprintf(stderr, "listops: out of memory\n");
+        exit(1);
     }
-    double *save = tmp;
-    tmp = t;
-    emit(op, reps);
-    tmp = save;
+    fn(arg);
+    for (size_t s = 0; s < reps; s++)
+        t[s] = fn(arg);
+    emit(op, t, reps);
     free(t);
 }
 
@@ -203,11 +213,12 @@ int main(int argc, char **argv) {
 
     /* create and attach: a small list and the 10,000-item one. */
     make_items(items, BIG);
-    bench_create("create_10", items, 10);
-    bench_create("create_10000", items, BIG);
+    create_arg small_items = {items, 10}, big_items = {items, BIG};
+    bench_calls("create_10", create_once, &small_items);
+    bench_calls("create_10000", create_once, &big_items);
     pyshm_list *small = new_list(items, 10), *big = new_list(items, BIG);
-    bench_attach("attach_10", pyshm_shm_name(pyshm_list_shm(small)));
-    bench_attach("attach_10000", pyshm_shm_name(pyshm_list_shm(big)));
+    bench_calls("attach_10", attach_once, pyshm_shm_name(pyshm_list_shm(small)));
+    bench_calls("attach_10000", attach_once, pyshm_shm_name(pyshm_list_shm(big)));
     drop_list(small);
     drop_list(big);
 

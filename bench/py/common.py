@@ -51,13 +51,19 @@ def crc32(buf):
     return zlib.crc32(buf)
 
 
-def sum64(buf):
-    """Wrapping sum of native 64-bit words, as the C consumer computes it.
-    numpy only: in pure Python this would take seconds per GiB."""
+def sum64(buf, count=-1):
+    """Wrapping sum of native 64-bit words (the first count, or all), as
+    the C consumer computes it, through a zero-copy view that is gone when
+    this returns. numpy only: in pure Python this would take seconds per GiB."""
     import numpy as np
-    words = np.frombuffer(buf, dtype=np.uint64)
+    words = np.frombuffer(buf, dtype=np.uint64, count=count)
     with np.errstate(over="ignore"):
         return int(words.sum(dtype=np.uint64))
+
+
+def checksum(check):
+    """The checksum of a --check mode: sum64 for numpy, else crc32."""
+    return sum64 if check == "numpy" else crc32
 
 
 def untrack(shm):
@@ -94,6 +100,22 @@ def repeat(once, min_time, min_reps, max_reps):
         samples.append(s)
         spent += s["total"]
     return {key: summarize([s[key] for s in samples]) for key in samples[0]}
+
+
+def time_sizes(args, read, make_once):
+    """For each of args.sizes: the payload and its checksum read(payload),
+    then repeat() over make_once(size, payload, expect), which returns the
+    once() to time. Returns the stats of each size, with its "size"."""
+    out = []
+    for text in args.sizes:
+        size = parse_size(text)
+        payload = make_payload(size)
+        stats = repeat(make_once(size, payload, read(payload)),
+                       args.min_time, args.min_reps, args.max_reps)
+        stats["size"] = size
+        out.append(stats)
+        del payload  # before the next, possibly large, payload is built
+    return out
 
 
 def add_repeat_args(parser):

@@ -19,12 +19,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
 
-def checksum_fn(check):
-    return common.sum64 if check == "numpy" else common.crc32
-
-
 def consumer(transport, check, data, replies):
-    read = checksum_fn(check)
+    read = common.checksum(check)
     ns = common.time.perf_counter_ns
     while True:
         t0 = ns()
@@ -45,7 +41,7 @@ def main():
     ap.add_argument("--label")
     common.add_repeat_args(ap)
     args = ap.parse_args()
-    read = checksum_fn(args.check)
+    read = common.checksum(args.check)
 
     # spawn: the consumer starts clean and shares no pages with the producer.
     ctx = multiprocessing.get_context("spawn")
@@ -63,27 +59,22 @@ def main():
     result = {"kind": "handoff", "method": args.label or "pickle-" + args.transport, "producer": "cpython",
               "version": common.version(), "check": args.check, "sizes": []}
     ns = common.time.perf_counter_ns
+
+    def make_once(size, payload, expect):
+        def once():
+            t0 = ns()
+            send(payload)
+            t1 = ns()
+            checksum, recv_ns, read_ns = reply_recv.recv()
+            t2 = ns()
+            if checksum != expect:
+                raise SystemExit("pickle: checksum mismatch at size %d" % size)
+            return {"total": (t2 - t0) * 1e-9, "send": (t1 - t0) * 1e-9,
+                    "receive": recv_ns * 1e-9, "read": read_ns * 1e-9}
+        return once
+
     try:
-        for text in args.sizes:
-            size = common.parse_size(text)
-            payload = common.make_payload(size)
-            expect = read(payload)
-
-            def once():
-                t0 = ns()
-                send(payload)
-                t1 = ns()
-                checksum, recv_ns, read_ns = reply_recv.recv()
-                t2 = ns()
-                if checksum != expect:
-                    raise SystemExit("pickle: checksum mismatch at size %d" % size)
-                return {"total": (t2 - t0) * 1e-9, "send": (t1 - t0) * 1e-9,
-                        "receive": recv_ns * 1e-9, "read": read_ns * 1e-9}
-
-            stats = common.repeat(once, args.min_time, args.min_reps, args.max_reps)
-            stats["size"] = size
-            result["sizes"].append(stats)
-            del payload
+        result["sizes"] = common.time_sizes(args, read, make_once)
     finally:
         send(None)
         proc.join()

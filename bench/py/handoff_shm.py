@@ -30,46 +30,41 @@ def main():
     ap.add_argument("--check", choices=["crc32", "numpy"], default="crc32")
     common.add_repeat_args(ap)
     args = ap.parse_args(argv[:split])
-    read = common.sum64 if args.check == "numpy" else common.crc32
+    read = common.checksum(args.check)
 
     child = subprocess.Popen(argv[split + 1:], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                              universal_newlines=True, bufsize=1)
     result = {"kind": "handoff", "method": args.label, "producer": "cpython",
               "version": common.version(), "check": args.check, "sizes": []}
     ns = common.time.perf_counter_ns
+
+    def make_once(size, payload, expect):
+        def once():
+            t0 = ns()
+            shm = SharedMemory(create=True, size=size)
+            try:
+                t1 = ns()
+                shm.buf[:size] = payload
+                t2 = ns()
+                child.stdin.write("%s %d\n" % (shm.name, size))
+                child.stdin.flush()
+                answer = child.stdout.readline().split()
+                t3 = ns()
+            finally:
+                shm.close()
+                shm.unlink()
+            if len(answer) != 4:
+                raise SystemExit("handoff_shm: the consumer did not answer")
+            checksum, attach, read_ns, close = (int(x) for x in answer)
+            if checksum != expect:
+                raise SystemExit("handoff_shm: checksum mismatch at size %d" % size)
+            return {"total": (t3 - t0) * 1e-9, "handoff": (t3 - t2) * 1e-9,
+                    "create": (t1 - t0) * 1e-9, "write": (t2 - t1) * 1e-9,
+                    "attach": attach * 1e-9, "read": read_ns * 1e-9, "close": close * 1e-9}
+        return once
+
     try:
-        for text in args.sizes:
-            size = common.parse_size(text)
-            payload = common.make_payload(size)
-            expect = read(payload)
-
-            def once():
-                t0 = ns()
-                shm = SharedMemory(create=True, size=size)
-                try:
-                    t1 = ns()
-                    shm.buf[:size] = payload
-                    t2 = ns()
-                    child.stdin.write("%s %d\n" % (shm.name, size))
-                    child.stdin.flush()
-                    answer = child.stdout.readline().split()
-                    t3 = ns()
-                finally:
-                    shm.close()
-                    shm.unlink()
-                if len(answer) != 4:
-                    raise SystemExit("handoff_shm: the consumer did not answer")
-                checksum, attach, read_ns, close = (int(x) for x in answer)
-                if checksum != expect:
-                    raise SystemExit("handoff_shm: checksum mismatch at size %d" % size)
-                return {"total": (t3 - t0) * 1e-9, "handoff": (t3 - t2) * 1e-9,
-                        "create": (t1 - t0) * 1e-9, "write": (t2 - t1) * 1e-9,
-                        "attach": attach * 1e-9, "read": read_ns * 1e-9, "close": close * 1e-9}
-
-            stats = common.repeat(once, args.min_time, args.min_reps, args.max_reps)
-            stats["size"] = size
-            result["sizes"].append(stats)
-            del payload
+        result["sizes"] = common.time_sizes(args, read, make_once)
     finally:
         child.stdin.write("quit\n")
         child.stdin.close()

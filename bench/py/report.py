@@ -359,34 +359,34 @@ class Report:
         result = "not measured" if met is None else "met" if met else "**missed**"
         self.goals.append((name, target, measured, result, why))
 
+    def ratios(self, names, stat):
+        """(CPython / C, op, version, CPython's, C's) of stat for each op in
+        names and each interpreter, where both sides measured it."""
+        out = []
+        for op in names:
+            c = self.c_ops.get(op, {}).get(stat)
+            for v, ops in self.py_ops:
+                p = ops.get(op, {}).get(stat)
+                if c and p:
+                    out.append((p / c, op, v, p, c))
+        return out
+
+    def lowest(self, names):
+        """The lowest median ratio (as ratios() gives it, None if none) and
+        the lowest ratio of the fastest samples (None if none)."""
+        medians = self.ratios(names, "median")
+        worst = min(medians, key=lambda x: x[0]) if medians else None
+        best = min((x[0] for x in self.ratios(names, "min")), default=None)
+        return medians, worst, best
+
     def compute_goals(self):
         if self.c_ops and self.py_ops:
-            worst = None
-            for kind in ("get", "set"):
-                for t in TYPES:
-                    op = "%s_%s" % (kind, t)
-                    c = self.c_ops.get(op, {}).get("median")
-                    for v, ops in self.py_ops:
-                        p = ops.get(op, {}).get("median")
-                        if c and p and (worst is None or p / c < worst[0]):
-                            worst = (p / c, op, v, p, c)
-            best = None  # the same, comparing each side's fastest sample
-            for kind in ("get", "set"):
-                for t in TYPES:
-                    op = "%s_%s" % (kind, t)
-                    c = self.c_ops.get(op, {}).get("min")
-                    for v, ops in self.py_ops:
-                        p = ops.get(op, {}).get("min")
-                        if c and p and (best is None or p / c < best):
-                            best = p / c
+            getset = ["%s_%s" % (kind, t) for kind in ("get", "set") for t in TYPES]
+            medians, worst, best = self.lowest(getset)
             if worst:
                 r, op, v, p, c = worst
-                n_missed = sum(1 for kind in ("get", "set") for t in TYPES for vv, ops in
-                               self.py_ops if self.c_ops.get("%s_%s" % (kind, t)) and
-                               ops.get("%s_%s" % (kind, t)) and
-                               ops["%s_%s" % (kind, t)]["median"] /
-                               self.c_ops["%s_%s" % (kind, t)]["median"] < GOAL_GETSET)
-                total = 12 * len(self.py_ops)
+                n_missed = sum(1 for x in medians if x[0] < GOAL_GETSET)
+                total = len(getset) * len(self.py_ops)
                 why = ""
                 if r < GOAL_GETSET:
                     why = ("%d of %d (operation, interpreter) pairs fall short; the worst, "
@@ -402,16 +402,7 @@ class Report:
                           "lowest %.0fx (`%s`, CPython %s); %.0fx comparing fastest samples"
                           % (r, op, v, best), r >= GOAL_GETSET,
                           why)
-            worst, best = None, None
-            for op in ("attach_10", "attach_10000"):
-                c = self.c_ops.get(op, {}).get("median")
-                for v, ops in self.py_ops:
-                    p = ops.get(op, {}).get("median")
-                    if c and p and (worst is None or p / c < worst[0]):
-                        worst = (p / c, op, v, p, c)
-                    cm, pm = self.c_ops.get(op, {}).get("min"), ops.get(op, {}).get("min")
-                    if cm and pm and (best is None or pm / cm < best):
-                        best = pm / cm
+            _, worst, best = self.lowest(["attach_10", "attach_10000"])
             if worst:
                 r, op, v, p, c = worst
                 why = ""

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool xt_big_endian(void) { return native_is_big_endian(); }
-
 unsigned char *xt_native(const unsigned char *image, size_t len, pyshm_layout layout) {
     unsigned char *img = malloc(len ? len : 1);
     if (img == NULL)

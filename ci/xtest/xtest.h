@@ -11,8 +11,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Whether this machine stores integers big-endian. */
-bool xt_big_endian(void);
 /* A malloc'd copy of a little-endian golden image in this machine's byte
  * order (see native.c); NULL if out of memory. */
 unsigned char *xt_native(const unsigned char *image, size_t len, pyshm_layout layout);

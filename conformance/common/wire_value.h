@@ -1,7 +1,8 @@
 /*
  * Values as the conformance suite writes them (PROTOCOL.md, vector files):
  * int decimal, float as the 16 hex digits of its IEEE bits, bool 0/1, str
- * and bytes as hex ("-" for empty), none without a value. Header-only so
+ * and bytes as hex ("-" for empty), none without a value; and the layout
+ * names. Header-only so
  * the adapter and the golden-vector runner (cross-compiled on its own) share
  * one parser.
  */
@@ -22,6 +23,17 @@ static inline int wire_hexval(int c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+/* A layout name: "py38" or "py39"; WIRE_BAD for anything else. */
+static inline int wire_layout_parse(const char *s, pyshm_layout *out) {
+    if (strcmp(s, "py38") == 0)
+        *out = PYSHM_LAYOUT_PY38;
+    else if (strcmp(s, "py39") == 0)
+        *out = PYSHM_LAYOUT_PY39;
+    else
+        return WIRE_BAD;
+    return WIRE_OK;
 }
 
 /* Decodes hex ("-" is empty) into a new buffer (*out, freed by the caller). */

@@ -130,12 +130,7 @@ static int parse_vector(char *text, vector *v, char *msg) {
             /* blank or comment */
         } else if (strcmp(kw, "layout") == 0) {
             char *l = next_word(&p);
-            if (l && strcmp(l, "py38") == 0)
-                v->layout = PYSHM_LAYOUT_PY38;
-            else if (l && strcmp(l, "py39") == 0)
-                v->layout = PYSHM_LAYOUT_PY39;
-            else
-                bad = 1;
+            bad = !l || wire_layout_parse(l, &v->layout) != WIRE_OK;
         } else if (strcmp(kw, "item") == 0) {
             char *type = next_word(&p), *val = next_word(&p);
             bad = !type || grow((void **)&v->items, v->n_items, sizeof *v->items) ||

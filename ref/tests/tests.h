@@ -44,7 +44,6 @@ bool mentions(const char *text, const char *alternatives);
 pyshm_value golden_value(const struct golden_val *g);
 /* Same type and exactly the same contents (float: the same bits). */
 bool golden_value_same(const pyshm_value *v, const struct golden_val *g);
-bool host_little_endian(void);
 /* A malloc'd copy of exactly len bytes (so ASan sees any overrun). */
 uint8_t *dup_exact(const void *p, size_t len);
 /* A malloc'd copy of a little-endian golden image in this host's byte order. */

@@ -142,10 +142,8 @@ static void reset(void) {
 
 /* ---- values ------------------------------------------------------------- */
 
-enum { V_OK = WIRE_OK, V_BAD = WIRE_BAD, V_RANGE = WIRE_RANGE };
-
-/* Parses a value word ("none" or "TYPE:VALUE"). str/bytes data is malloc'd
- * into *owned. */
+/* Parses a value word ("none" or "TYPE:VALUE"): WIRE_OK, WIRE_BAD or
+ * WIRE_RANGE. str/bytes data is malloc'd into *owned. */
 static int parse_value(const char *w, pyshm_value *v, unsigned char **owned) {
     const char *colon = strchr(w, ':');
     if (!colon) return wire_value_parse(w, strlen(w), NULL, v, owned);
@@ -181,16 +179,13 @@ static int parse_i64(const char *s, long long *out) {
     return end != s && !*end && errno == 0 ? 0 : -1;
 }
 
+/* A layout word; "auto" or none (NULL) lets the library detect it. */
 static int parse_layout(const char *s, pyshm_layout *out) {
-    if (!s || strcmp(s, "auto") == 0)
+    if (!s || strcmp(s, "auto") == 0) {
         *out = PYSHM_LAYOUT_AUTO;
-    else if (strcmp(s, "py38") == 0)
-        *out = PYSHM_LAYOUT_PY38;
-    else if (strcmp(s, "py39") == 0)
-        *out = PYSHM_LAYOUT_PY39;
-    else
-        return -1;
-    return 0;
+        return 0;
+    }
+    return wire_layout_parse(s, out);
 }
 
 static int reply_shm_info(const pyshm_shm *shm) {
@@ -284,10 +279,10 @@ static int cmd_list_create(char **a, int na) {
         fputs("adapter: out of memory\n", stderr);
         exit(2);
     }
-    int bad = V_OK;
-    for (size_t i = 0; i < n && bad == V_OK; i++)
+    int bad = WIRE_OK;
+    for (size_t i = 0; i < n && bad == WIRE_OK; i++)
         bad = parse_value(a[3 + i], &items[i], &owned[i]);
-    if (bad == V_RANGE) {
+    if (bad == WIRE_RANGE) {
         reply_err("struct.error", "argument out of range (int outside int64)");
     } else if (bad) {
         reply_err("ProtocolError", "bad value");
@@ -398,9 +393,9 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
     pyshm_value v;
     unsigned char *owned;
     int pv = parse_value(a[is_set ? 2 : 1], &v, &owned);
-    if (pv == V_BAD)
+    if (pv == WIRE_BAD)
         return reply_err("ProtocolError", "bad value");
-    if (pv == V_RANGE) {
+    if (pv == WIRE_RANGE) {
         if (!is_set) { /* no stored int64 equals it: Python would say 0 / not found */
             if (strcmp(op, "count") == 0)
                 return out_str("ok 0");
