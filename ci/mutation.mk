@@ -34,5 +34,5 @@ mutation:
 
 # Rotten patches (ref/src changed under them) are caught by `make check`.
 check-mutants:
-	@sh conformance/mutants/selftest.sh
+	@CC="$(CC)" CFLAGS="$(ALL_CFLAGS) $(INC)" sh conformance/mutants/selftest.sh
 CHECK_TARGETS += check-mutants
