@@ -27,4 +27,4 @@ bench-quick: $(BENCH_PROGS) $(BUILD)/pyshm
 check-bench: bench-quick
 
 CHECK_TARGETS += check-bench
-DEPS_PACKAGES += hyperfine gnuplot-nox
+$(foreach t,bench bench-quick,$(eval $(call needs,$(t),hyperfine gnuplot-nox)))

@@ -4,11 +4,13 @@
 #   win64   MinGW-w64, run under wine; plus two wine processes sharing a list
 #   s390x   big-endian, static, run under qemu-s390x
 #   i686    32-bit x86, static, runs natively
-# `make cross` runs every target whose tools are installed and says which
-# were skipped and why. Nothing here needs a display or a terminal.
+# `make cross` installs the tools and runs every target; a target that
+# cannot run fails it. Nothing here needs a display or a terminal.
 
-DEPS_PACKAGES += gcc-mingw-w64-x86-64 wine wine64 gcc-s390x-linux-gnu qemu-user \
-                 gcc-i686-linux-gnu
+# The cross compilers only recommend their C libraries, so those are named.
+CROSS_PACKAGES := gcc-mingw-w64-x86-64 wine wine64 gcc-s390x-linux-gnu libc6-dev-s390x-cross \
+                  qemu-user gcc-i686-linux-gnu libc6-dev-i386-cross
+$(eval $(call needs,cross,$(CROSS_PACKAGES)))
 CHECK_TARGETS += cross
 
 XT_DIR     := ci/xtest
@@ -95,10 +97,15 @@ cross-$(1): $(CROSS)/$(1)/xtest$(CROSS_EXE_$(1)) $(CROSS)/$(1)/peer$(CROSS_EXE_$
 endef
 $(foreach x,$(CROSS_TARGETS),$(eval $(call cross_target,$(x))))
 
-.PHONY: cross
-cross: $(addprefix cross-,$(CROSS_READY))
-	@$(if $(CROSS_READY),echo "cross: passed on $(CROSS_READY)",echo "cross: no target could run")
-	@$(foreach x,$(CROSS_SKIPPED),echo "cross: skipped $(x): missing $(call missing_tools,$(x))";)
+# `make cross` installs the tools first, then runs every target in a second
+# make (which sees the tools just installed). A target whose tools are still
+# missing fails the run, naming them: nothing is skipped in silence.
+.PHONY: cross cross-all
+cross:
+	@$(MAKE) --no-print-directory cross-all
+cross-all: $(addprefix cross-,$(CROSS_READY))
+	@$(foreach x,$(CROSS_SKIPPED),echo "cross: $(x) cannot run: missing $(call missing_tools,$(x)) (make deps-cross installs them)";)
+	@$(if $(CROSS_SKIPPED),exit 1,echo "cross: passed on $(CROSS_READY)")
 
 # The same runners on the host itself, for systems without CUnit (the macOS
 # and Windows CI jobs): built straight from the sources with $(CC).

@@ -12,7 +12,7 @@
 #
 # `make check` runs leakcheck and a soak of SOAK_CHECK_N kills.
 
-DEPS_PACKAGES += valgrind
+$(eval $(call needs,leakcheck,valgrind))
 CHECK_TARGETS += leakcheck soak-check
 
 SOAK_N       ?= 500

@@ -15,8 +15,14 @@ $(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c $(CONF_HDRS) $(
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iref/include -o $@ $< $(BUILD)/libpyshm.a $(LDFLAGS) -lm
 
-.PHONY: conformance conformance-vectors conformance-regen-vectors check-conformance
-conformance: deps $(CONF_BUILD)/ref-adapter $(CONF_BUILD)/check-vectors
+.PHONY: conformance conformance-run conformance-vectors conformance-regen-vectors check-conformance
+# A conformance run needs only the base packages: a C compiler and python3.
+# They are installed before the build starts (a second make, so that even
+# `make -j` never compiles ahead of the compiler's installation).
+$(eval $(call needs,conformance,))
+conformance:
+	@$(MAKE) --no-print-directory conformance-run
+conformance-run: $(CONF_BUILD)/ref-adapter $(CONF_BUILD)/check-vectors
 	$(PYTHON) conformance/run.py --impl "$(if $(IMPL),$(IMPL),$(CONF_BUILD)/ref-adapter)" \
 	  --vectors-runner $(CONF_BUILD)/check-vectors --out $(CONF_BUILD)
 

@@ -25,7 +25,9 @@ FUZZ_LIBFUZZER := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/libfuzzer/%)
 FUZZ_REPLAY    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay/%)
 FUZZ_AFL       := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/afl/%)
 
-DEPS_PACKAGES += clang libclang-rt-14-dev afl++
+# clang with its sanitizer and libFuzzer runtimes; AFL++ for fuzz-afl.
+FUZZ_PACKAGES := clang libclang-rt-14-dev afl++
+$(foreach t,fuzz fuzz-afl fuzz-build check-fuzz,$(eval $(call needs,$(t),$(FUZZ_PACKAGES))))
 
 # Each source is compiled once per flavour and the binaries share the
 # objects, which keeps `make check` fast:

@@ -57,6 +57,8 @@ check-unit-san: $(BUILD)/san/ref-tests
 check-cpython: $(BUILD)/pyshm $(BUILD)/san/pyshm
 	PYSHM=$(BUILD)/san/pyshm $(PYTHON) ref/tests/cpython/test_cpython.py
 CHECK_TARGETS += check-unit check-unit-san check-cpython
+$(eval $(call needs,check-unit,libcunit1-dev))
+$(eval $(call needs,check-unit-san,libcunit1-dev))
 
 # Installation: header, libraries, tool and a pkg-config file.
 .PHONY: install
