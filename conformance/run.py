@@ -1,19 +1,29 @@
 #!/usr/bin/env python3
-"""Runs the conformance suite: an implementation's adapter against every
-CPython interpreter found (each a peer for its own layout generation), the
-golden vectors, and the harness's self-test.
+"""Runs the conformance suite: an implementation, through its adapter,
+against every CPython found as a peer; its verdicts are what CPython itself
+does in the implementation's place.
 
-  python3 conformance/run.py [--impl CMD] [--pythons "P1 P2"] [--groups a,b]
-                             [--vectors-runner PATH] [--out DIR] [-j N] [-q]
+  python3 conformance/run.py [--impl CMD] [--profile cpython|strict]
+                             [--expect FILE] [--match VERSION] [--peers SEL]
+                             [--groups a,b] [--exclude-groups a,b] [--case TEXT]
+                             [--pythons "P1 P2"] [--out DIR] [-v]
 
-IMPL and PYTHONS in the environment do what --impl and --pythons do.
-Output: TAP on stdout, then `N passed, N failed, N skipped`; JUnit XML and
-report.md under --out. Exit status 1 if anything failed.
+The implementation says in `hello` which CPython it matches (or --match);
+that CPython is run in its place on every scenario, against the same peer,
+and the implementation passes a case when everything observed is the same.
+Profile `cpython` (the default) expects exactly CPython, defects included;
+`strict` expects the SPEC's decisions where CPython has a known defect.
+With --expect, the run passes when its failures are exactly those listed.
+
+Output: TAP on stdout and `N passed, N failed, N skipped`; junit.xml,
+report.md (opening with a conformance statement) and summary.json under
+--out. Exit status 0 when the run conforms, 1 when it does not, 2 when it
+could not judge (no peer, a peer that cannot run, an unknown group or case,
+no case executed).
 """
 import argparse
 import os
 import shlex
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -22,45 +32,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from harness import core, discover, runner, selftest  # noqa: E402
-from harness.proc import Adapter  # noqa: E402
-from harness.report import Reporter, Result  # noqa: E402
+from harness import core, discover, expectations, runner, selftest, vectors, versions  # noqa: E402
+from harness import report as R  # noqa: E402
+from harness.proc import Adapter, AdapterDied  # noqa: E402
 
 CPYTHON_ADAPTER = os.path.join(HERE, "adapters", "cpython", "adapter.py")
+ALL_GROUPS = core.GROUPS + ["selftest"]
 
 
-def impl_ident(argv):
-    try:
-        ad = Adapter(argv, "impl").start()
-        ident = ad.ident
-        ad.stop()
-        return ident
-    except Exception as e:  # reported per case by the runner
-        print("# implementation adapter does not start: %s" % e)
-        return os.path.basename(argv[0])
-
-
-def run_vectors(exe, vdir, label, reporter):
-    """The C vector runner, its lines turned into cases of group "vectors"."""
-    try:
-        out = subprocess.run([exe, vdir], capture_output=True, text=True, timeout=300)
-    except OSError as e:
-        reporter.add(Result(label, "no-python", "vectors", "runner", "fail", str(e)))
-        return
-    seen = 0
-    for line in out.stdout.splitlines():
-        if line.startswith("ok ") or line.startswith("not ok "):
-            ok = line.startswith("ok ")
-            body = line.split(" - ", 1)[-1]
-            name, _, why = body.partition(": ")
-            reporter.add(Result(label, "no-python", "vectors", name, "pass" if ok else "fail", why))
-            seen += 1
-    if out.returncode != 0 and not any(r.status == "fail" and r.group == "vectors" for r in reporter.results):
-        reporter.add(Result(label, "no-python", "vectors", "runner-exit", "fail",
-                            "exit %d: %s" % (out.returncode, out.stderr[-500:])))
-    if not seen:
-        reporter.add(Result(label, "no-python", "vectors", "runner-output", "fail",
-                            "no results from %s: %s" % (exe, (out.stdout + out.stderr)[-500:])))
+class Unjudgeable(Exception):
+    """The run cannot give a verdict; the message says why."""
 
 
 def leftovers():
@@ -69,62 +50,202 @@ def leftovers():
     return sorted(n for n in os.listdir("/dev/shm") if n.startswith(core.NAME_PREFIX))
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--impl", default=os.environ.get("IMPL"))
-    ap.add_argument("--pythons", default=os.environ.get("PYTHONS"))
-    ap.add_argument("--groups", default=None, help="comma-separated: " + ",".join(core.GROUPS))
-    ap.add_argument("--case", default=None, help="only cases whose name contains this")
-    ap.add_argument("--vectors-runner", default=None)
-    ap.add_argument("--vectors", default=os.path.join(HERE, "vectors"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "build", "conformance"))
-    ap.add_argument("-j", "--jobs", type=int, default=0)
-    ap.add_argument("--no-selftest", action="store_true")
-    ap.add_argument("-q", "--quiet", action="store_true", help="list only failures")
-    args = ap.parse_args()
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(
+        description="The conformance suite for Python's multiprocessing.shared_memory.",
+        epilog="Exit status: 0 conforms, 1 does not conform, 2 cannot judge. "
+               "See conformance/README.md and PROTOCOL.md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--impl", default=os.environ.get("IMPL"), metavar="CMD",
+                    help="the implementation's adapter command (default: the reference, "
+                         "build/conformance/ref-adapter)")
+    ap.add_argument("--impl-name", metavar="NAME",
+                    help="the implementation's name in reports (default: from its hello)")
+    ap.add_argument("--match", metavar="VERSION",
+                    help="the CPython version the implementation claims to behave as, e.g. 3.9 "
+                         "(default: from its hello; a range such as 3.8-3.13 means each peer's own)")
+    ap.add_argument("--profile", choices=("cpython", "strict"), default="cpython",
+                    help="cpython: expect exactly what CPython does, defects included (default); "
+                         "strict: expect the SPEC's decisions where CPython has a known defect")
+    ap.add_argument("--expect", metavar="FILE",
+                    help="known failures (conformance/expectations/NAME.txt); the run passes when "
+                         "its failures are exactly these")
+    ap.add_argument("--pythons", default=os.environ.get("PYTHONS"), metavar='"P1 P2"',
+                    help="the CPython commands to use as peers and oracles (default: python3, "
+                         "python3.X on PATH and every pyenv version); each must run")
+    ap.add_argument("--peers", metavar="SEL",
+                    help="only these peers, by version: 3.9, 3.9+, 3.8-3.12, py38, comma-separated")
+    ap.add_argument("--groups", help="only these groups, comma-separated: " + ",".join(ALL_GROUPS))
+    ap.add_argument("--exclude-groups", help="all groups but these, comma-separated")
+    ap.add_argument("--case", help="only cases whose name contains TEXT")
+    ap.add_argument("--vectors", default=os.path.join(HERE, "vectors"), metavar="DIR",
+                    help="the golden vectors' directory")
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "conformance"), metavar="DIR",
+                    help="where junit.xml, report.md and summary.json go")
+    ap.add_argument("-j", "--jobs", type=int, default=0, help="peers judged at once")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every case in the TAP output")
+    ap.add_argument("-q", "--quiet", action="store_true", help="list only failures (the default)")
+    return ap.parse_args(argv)
 
-    impl_argv = shlex.split(args.impl) if args.impl else [os.path.join(ROOT, "build", "conformance", "ref-adapter")]
-    groups = set(args.groups.split(",")) if args.groups else None
-    only = (lambda g, n: args.case in n) if args.case else None
-    os.makedirs(args.out, exist_ok=True)
+
+def chosen_groups(args):
+    def split(s):
+        return [g for g in (s or "").split(",") if g]
+    for g in split(args.groups) + split(args.exclude_groups):
+        if g not in ALL_GROUPS:
+            raise Unjudgeable("unknown group %r (groups: %s)" % (g, ", ".join(ALL_GROUPS)))
+    groups = set(split(args.groups) or ALL_GROUPS) - set(split(args.exclude_groups))
+    if not groups:
+        raise Unjudgeable("no group left to run")
+    return groups
+
+
+def find_peers(args, notes):
+    found, refused = discover.interpreters(args.pythons)
+    if args.pythons and refused:
+        raise Unjudgeable("; ".join("peer %s cannot run: %s" % (" ".join(c), why) for c, why in refused))
+    for cmd, why in refused:
+        notes.append("not a peer: %s (%s)" % (" ".join(cmd), why))
+    if not found:
+        raise Unjudgeable("no CPython 3.8+ found to be a peer (give --pythons)")
+    peers = found
+    if args.peers:
+        try:
+            sel = versions.selectors(args.peers)
+        except ValueError as e:
+            raise Unjudgeable(str(e))
+        peers = [p for p in found if sel(p[0])]
+        if not peers:
+            raise Unjudgeable("no peer matches --peers %s (found %s)" % (
+                args.peers, ", ".join(versions.label(v) for v, _ in found)))
+    return found, peers
+
+
+def describe_impl(argv, args):
+    """(label, layouts, matches) from the adapter's hello and the options."""
+    try:
+        ad = Adapter(argv, "impl").start()
+    except (AdapterDied, OSError) as e:
+        raise Unjudgeable("the implementation's adapter does not start: %s" % e)
+    ident, layouts, matches = ad.ident, ad.layouts, ad.matches
+    ad.stop()
+    matches = args.match or matches
+    if not matches:
+        raise Unjudgeable("%s does not say which CPython it matches (the third word of its hello "
+                          "reply, PROTOCOL.md); give --match VERSION" % ident)
+    if args.impl_name:
+        label = args.impl_name
+    elif ident == "cpython-" + matches:
+        label = ident
+    else:
+        label = "%s (python %s)" % (ident, matches)
+    return label, layouts, matches
+
+
+def main(argv=None):
+    args = parse_args(argv)
     t0 = time.time()
-    reporter = Reporter(verbose=not args.quiet)
-    print("TAP version 13")
-    peers = discover.interpreters(args.pythons)
-    label = impl_ident(impl_argv)
-    print("# implementation: %s (%s)" % (label, " ".join(impl_argv)))
-    for ver, cmd in peers:
-        print("# peer: %s (%s)" % (runner.peer_label(ver), " ".join(cmd)))
-    if not peers:
-        print("# no CPython interpreter found: only the vectors run")
-    runner.load_cases()
-    jobs = args.jobs or max(1, min(len(peers), 8))
+    notes = []
+    try:
+        groups = chosen_groups(args)
+        impl_argv = shlex.split(args.impl) if args.impl else [
+            os.path.join(ROOT, "build", "conformance", "ref-adapter")]
+        label, layouts, matches = describe_impl(impl_argv, args)
+        cpythons, peers = find_peers(args, notes)
+        cases = [c for c in runner.load_cases() if c.group in groups and
+                 (not args.case or args.case in c.name)]
+        vec_only = (lambda g, n: args.case in n) if args.case else None
+        n_vectors = 0
+        if "vectors" in groups:
+            n_vectors = sum(1 for f in os.listdir(args.vectors) if f.endswith(".vec") and
+                            (not vec_only or vec_only("vectors", f[:-4])))
+        if args.case and not cases and not n_vectors:
+            raise Unjudgeable("no case name contains %r" % args.case)
+        entries = expectations.load(args.expect) if args.expect else []
+        oracles = {}
+        for pv, pcmd in peers:
+            o = versions.choose_oracle(matches, pv, cpythons)
+            if o is None:
+                raise Unjudgeable("no CPython of the %s layout found to take the place of %s "
+                                  "(matches %s)" % (versions.generation(versions.parse(matches.split("-")[0])),
+                                                    label, matches))
+            oracles[pv] = o
+            if o[2] and o[2] not in notes:
+                notes.append(o[2])
+    except (Unjudgeable, ValueError, OSError) as e:
+        print("conformance: cannot judge: %s" % e, file=sys.stderr)
+        return 2
+
+    os.makedirs(args.out, exist_ok=True)
+    reporter = R.Reporter(verbose=args.verbose)
+    print("# implementation: %s (%s), layouts %s" % (label, " ".join(impl_argv), ",".join(layouts) or "?"))
+    for pv, pcmd in peers:
+        ov = oracles[pv][0]
+        print("# peer %s (%s); CPython %s in the implementation's place" % (
+            runner.peer_label(pv), " ".join(pcmd), versions.label(ov)))
+    for n in notes:
+        print("# " + n)
+    print("# profile %s%s" % (args.profile, ", expectations " + args.expect if args.expect else ""))
+    sys.stdout.flush()
+
+    cache = runner.OracleCache(CPYTHON_ADAPTER)
+    jobs = args.jobs or max(1, min(len(peers), 4))
     with ThreadPoolExecutor(jobs) as ex:
-        futs = [ex.submit(runner.run_pair, impl_argv, label, cmd + [CPYTHON_ADAPTER], ver,
-                          reporter, groups, only) for ver, cmd in peers]
-        if args.vectors_runner and (not groups or "vectors" in groups):
-            futs.append(ex.submit(run_vectors, args.vectors_runner, args.vectors, label, reporter))
+        futs = []
+        if cases:
+            for pv, pcmd in peers:
+                ov, ocmd, _ = oracles[pv]
+                futs.append(ex.submit(runner.judge, label, impl_argv, (pv, pcmd), (ov, ocmd),
+                                      cases, args.profile, cache, reporter.add))
+        if n_vectors:
+            futs.append(ex.submit(vectors.run, impl_argv, label, args.vectors, args.profile,
+                                  reporter.add, vec_only))
         for f in futs:
             f.result()
-    if peers and not args.no_selftest and (not groups or "selftest" in groups):
-        py39 = [p for p in peers if p[0] >= (3, 9)] or peers
-        ver, cmd = py39[-1]
-        selftest.run(cmd + [CPYTHON_ADAPTER], ver, reporter)
+    if "selftest" in groups and not args.case:
+        py39 = [p for p in peers if p[0] >= (3, 9)] or [p for p in cpythons if p[0] >= (3, 9)]
+        if py39:
+            selftest.run(py39[-1], cache, reporter)
     left = leftovers()
     for n in left:
         core.unlink_name(n)
-    reporter.add(Result("harness", "all", "selftest", "no-blocks-left-behind",
-                        "fail" if left else "pass",
-                        "left behind (now removed): %s" % " ".join(left) if left else ""))
+    reporter.add(R.Result("harness", "all", "selftest", "no-blocks-left-behind",
+                          "fail" if left else "pass",
+                          "left behind (now removed): %s" % " ".join(left) if left else ""))
+    unused = expectations.apply(entries, reporter.results, peer_version)
     secs = time.time() - t0
-    reporter.finish_tap()
+
+    run = {
+        "implementation": label, "adapter": impl_argv, "profile": args.profile,
+        "matches": matches, "peers": [runner.peer_label(v) for v, _ in peers],
+        "matches_label": matches if "-" not in matches else "%s (each peer's own version)" % matches,
+        "oracles": {runner.peer_label(pv): runner.peer_label(o[0]) for pv, o in oracles.items()},
+        "expectations": args.expect, "notes": notes, "seconds": round(secs, 1),
+    }
+    judged = [r for r in reporter.results if r.impl == label]
+    run["counts"] = reporter.counts(judged)
+    reporter.tap()
+    for e in unused:
+        print("# expectation matched no result (its case did not run here): %s %s" % (
+            e.where, e.pattern))
     reporter.junit(os.path.join(args.out, "junit.xml"))
-    reporter.markdown(os.path.join(args.out, "report.md"),
-                      core.GROUPS + ["vectors", "selftest"], secs)
+    R.markdown(os.path.join(args.out, "report.md"), run, judged, ALL_GROUPS)
+    R.summary(os.path.join(args.out, "summary.json"), run, judged)
     c = reporter.counts()
+    print("# " + R.statement(run).replace("**", ""))
     print("# %.1f s; report: %s" % (secs, os.path.relpath(os.path.join(args.out, "report.md"))))
-    print("%d passed, %d failed, %d skipped" % (c["pass"], c["fail"], c["skip"]))
-    return 1 if c["fail"] else 0
+    executed = run["counts"]["pass"] + run["counts"]["fail"] + run["counts"]["xfail"] + run["counts"]["xpass"]
+    print("%d passed, %d failed, %d skipped" % (c["pass"] + c["xfail"], c["fail"] + c["xpass"], c["skip"]))
+    if not executed:
+        print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)
+        return 2
+    return 1 if c["fail"] or c["xpass"] else 0
+
+
+def peer_version(label):
+    if label.startswith("cpython-"):
+        return versions.parse(label[len("cpython-"):])
+    return None
 
 
 if __name__ == "__main__":

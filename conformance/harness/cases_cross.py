@@ -2,8 +2,7 @@
 other's changes: every type change in both directions, storage limits,
 count/index, and bytes a narrower value leaves behind."""
 from . import values as V
-from .core import Fail, add, expect_eq, expect_value
-from .imagemap import first_diff
+from .core import add
 
 SAMPLES = {
     "int": [-5, V.INT64_MAX],
@@ -28,65 +27,48 @@ def type_change_case(src, dst, writer_is_impl):
         w.attach("w", name)
         for v in SAMPLES[dst]:
             for slot in (1, 2):
-                alloc = V.alloc_of(items[slot])
-                enc = v.encode() if isinstance(v, str) else v
-                line = "list_set w %d %s" % (slot, V.word(v))
-                if isinstance(v, (str, bytes)) and len(enc) > alloc:
-                    w.err(line, "ValueError")
-                    continue
-                w.ok(line)
-                expect_value(rd.get("r", slot), V.stripped(v),
-                             "slot %d (%s) after the other process set it" % (slot, src))
-                expect_value(w.get("w", slot), V.stripped(v), "slot %d read back by the writer" % slot)
-        # Both views of the block are the same bytes.
-        d = first_diff(rd.dump("r"), w.dump("w"), ctx.gen)
-        if d:
-            raise Fail("the two processes see different bytes: " + d)
+                if w.raw("list_set w %d %s" % (slot, V.word(v))).ok:
+                    rd.raw("list_get r %d" % slot)
+                    w.raw("list_get w %d" % slot)
+        # Both views of the block, byte for byte.
+        rd.ok("list_dump r")
+        w.ok("list_dump w")
     return run
 
 
 def leftover_case(writer_is_impl):
     """A 16-byte str slot set to an int keeps its last 8 bytes; the image
-    must keep them too (compared against CPython doing the same)."""
+    keeps them too."""
     def run(ctx):
         w, rd = roles(ctx, writer_is_impl)
-        items = ["ABCDEFGHIJKLMNO", 1]
-        name = rd.create("r", items, ctx.gen)
+        name = rd.create("r", ["ABCDEFGHIJKLMNO", 1], ctx.gen)
         w.attach("w", name)
-        ctx.peer.create("o", items, ctx.gen)  # the oracle: CPython alone
         for v in (7, b"xy", None, "q", 2.5):
-            w.ok("list_set w 0 %s" % V.word(v))
-            ctx.peer.ok("list_set o 0 %s" % V.word(v))
-            expect_value(rd.get("r", 0), V.stripped(v), "after set to %s" % V.short(v))
-            d = first_diff(ctx.peer.dump("o"), rd.dump("r"), ctx.gen)
-            if d:
-                raise Fail("after set to %s: %s" % (V.short(v), d))
-        expect_eq(rd.ok("list_format r").text, ctx.peer.ok("list_format o").text, "format")
+            w.raw("list_set w 0 %s" % V.word(v))
+            rd.raw("list_get r 0")
+            rd.ok("list_dump r")
+        rd.raw("list_format r")
     return run
 
 
 EQ_ITEMS = [1, 1.0, True, 0, -0.0, False, None, "a", b"a", V.fbits(0x7ff8000000000000),
-            2 ** 53 + 1, float(2 ** 53), "", b""]
+            2 ** 53 + 1, float(2 ** 53), "", b"", 1e20]
 EQ_PROBES = [1, 1.0, True, 0, 0.0, False, None, "a", b"a", V.fbits(0x7ff8000000000000),
-             2 ** 53 + 1, 2 ** 53, float(2 ** 53), "", b"", 2, "b", -0.0]
+             2 ** 53 + 1, 2 ** 53, float(2 ** 53), "", b"", 2, "b", -0.0, 10 ** 20, 10 ** 20 + 1,
+             -2 ** 64]
 
 
 def count_index_case(creator_is_impl):
+    """count and index by Python's ==, on both sides, including ints outside
+    int64 (equal only to a float of exactly that value)."""
     def run(ctx):
         c, o = roles(ctx, creator_is_impl)
         name = c.create("c", EQ_ITEMS, ctx.gen)
         o.attach("o", name)
         for p in EQ_PROBES:
-            want = sum(V.py_eq(p, x) for x in EQ_ITEMS)
             for side, h in ((c, "c"), (o, "o")):
-                got = int(side.ok("list_count %s %s" % (h, V.word(p))).text)
-                expect_eq(got, want, "%s count(%s)" % (side.role, V.short(p)))
-                line = "list_index %s %s" % (h, V.word(p))
-                if want:
-                    idx = next(i for i, x in enumerate(EQ_ITEMS) if V.py_eq(p, x))
-                    expect_eq(int(side.ok(line).text), idx, "%s index(%s)" % (side.role, V.short(p)))
-                else:
-                    side.err(line, "ValueError")
+                side.raw("list_count %s %s" % (h, V.word(p)))
+                side.raw("list_index %s %s" % (h, V.word(p)))
     return run
 
 
@@ -97,12 +79,12 @@ def concurrent_rw_case(writer_is_impl):
         name = rd.create("r", [0, "", b"........"], ctx.gen)
         w.attach("w", name)
         for k in range(40):
-            w.ok("list_set w 0 int:%d" % (k * 1000003))
-            expect_value(rd.get("r", 0), k * 1000003, "int write %d" % k)
-            rd.ok("list_set r 1 %s" % V.word("k%d" % k))
-            expect_value(w.get("w", 1), "k%d" % k, "str write %d" % k)
-            w.ok("list_set w -1 %s" % V.word(bytes([k]) * (k % 9)))
-            expect_value(rd.get("r", 2), bytes([k]) * (k % 9), "bytes write %d" % k)
+            w.raw("list_set w 0 int:%d" % (k * 1000003))
+            rd.raw("list_get r 0")
+            rd.raw("list_set r 1 %s" % V.word("k%d" % k))
+            w.raw("list_get w 1")
+            w.raw("list_set w -1 %s" % V.word(bytes([k]) * (k % 9)))
+            rd.raw("list_get r 2")
     return run
 
 

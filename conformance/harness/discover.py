@@ -33,26 +33,32 @@ def candidates():
 
 
 def probe(cmd):
-    """(version tuple, cmd) or None when it will not run (a refusing shim,
-    no shared_memory module, not CPython)."""
+    """(version tuple, cmd, None), or (None, cmd, why it cannot be a peer):
+    a refusing pyenv shim, no shared_memory module, not CPython."""
     try:
         out = subprocess.run(cmd + ["-c", PROBE], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
+    except (OSError, subprocess.SubprocessError) as e:
+        return None, cmd, str(e)
     if out.returncode != 0:
-        return None
+        lines = [ln.strip() for ln in out.stderr.splitlines() if ln.strip()]
+        err = lines[0] if lines else "exit status %d" % out.returncode
+        return None, cmd, err
     ver, impl = out.stdout.split()
     if impl != "cpython":
-        return None
-    return tuple(int(x) for x in ver.split(".")), cmd
+        return None, cmd, "not CPython (%s)" % impl
+    return tuple(int(x) for x in ver.split(".")), cmd, None
 
 
 def interpreters(override=None):
-    """[(version, argv)] sorted by version, deduplicated by exact version."""
+    """([(version, argv)] sorted by version, one per exact version,
+    [(argv, why)] of the commands that cannot be peers)."""
     cmds = [c.split() for c in override.split()] if override else [[c] for c in candidates()]
     with ThreadPoolExecutor(8) as ex:
-        found = [r for r in ex.map(probe, cmds) if r]
-    by_version = {}
-    for ver, cmd in found:
-        by_version.setdefault(ver, cmd)
-    return sorted(by_version.items())
+        probed = list(ex.map(probe, cmds))
+    by_version, refused = {}, []
+    for ver, cmd, why in probed:
+        if ver is None:
+            refused.append((cmd, why))
+        else:
+            by_version.setdefault(ver, cmd)
+    return sorted(by_version.items()), refused

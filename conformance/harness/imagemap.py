@@ -44,6 +44,8 @@ def fields(img, layout):
 
 
 def field_at(img, layout, off):
+    if layout is None:  # a raw block: no fields to name
+        return "the block"
     for a, b, name in fields(img, layout):
         if a <= off < b:
             return "%s (+%d)" % (name, off - a) if b - a > 1 else name

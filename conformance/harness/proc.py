@@ -45,6 +45,7 @@ class Adapter:
         self.proc = None
         self.layouts = ()
         self.ident = "?"
+        self.matches = None  # the CPython version(s) it claims to behave as
 
     def start(self):
         # stderr goes to a file, not a pipe nobody drains (a full pipe would
@@ -60,6 +61,7 @@ class Adapter:
         w = r.words
         self.ident = w[0] if w else "?"
         self.layouts = tuple(w[1].split(",")) if len(w) > 1 else ()
+        self.matches = w[2] if len(w) > 2 else None
         return self
 
     def alive(self):

@@ -1,8 +1,11 @@
-"""Runs the registered cases for one implementation against one peer."""
+"""Runs the registered cases for one adapter against one peer, and turns
+runs into verdicts: the implementation's transcript against CPython's in
+its place (profile `cpython`), or a case's strict check (profile `strict`)."""
+import threading
 import time
 import traceback
 
-from . import core
+from . import core, verdict
 from .proc import Adapter, AdapterDied
 from .report import Result
 
@@ -10,8 +13,10 @@ from .report import Result
 def load_cases():
     if core.CASES:
         return core.CASES
-    from . import cases_cross, cases_defects, cases_errors, cases_layout, cases_lifecycle, cases_tracker
-    for m in (cases_layout, cases_cross, cases_lifecycle, cases_errors, cases_defects, cases_tracker):
+    from . import (cases_buffers, cases_cross, cases_defects, cases_errors, cases_layout,
+                   cases_lifecycle, cases_tracker)
+    for m in (cases_layout, cases_cross, cases_lifecycle, cases_errors, cases_defects,
+              cases_tracker, cases_buffers):
         m.register()
     return core.CASES
 
@@ -20,51 +25,56 @@ def peer_label(version):
     return "cpython-%s" % ".".join(map(str, version))
 
 
-def run_pair(impl_argv, impl_label, peer_argv, version, reporter, groups=None, only=None,
-             results=None):
-    """Every case, in order, with one long-lived adapter process per side."""
-    gen = "py38" if version < (3, 9) else "py39"
-    peer_name = peer_label(version)
-    impl = Adapter(impl_argv, "impl")
-    peer = Adapter(peer_argv, "peer " + peer_name)
-    out = results if results is not None else []
+class Outcome:
+    """How one run of one case ended: status "ran" (with its transcript),
+    "pass" (a strict check held), "skip", or "fail" (with why)."""
+    __slots__ = ("status", "trace", "detail", "seconds")
 
-    def emit(group, name, status, detail="", secs=0.0):
-        r = Result(impl_label, peer_name, group, name, status, detail, secs)
-        out.append(r)
-        if reporter:
-            reporter.add(r)
+    def __init__(self, status, trace=None, detail="", seconds=0.0):
+        self.status, self.trace, self.detail, self.seconds = status, trace, detail, seconds
 
+
+def _start(ad):
     try:
-        impl.start()
-        peer.start()
+        ad.start()
+        return None
     except (AdapterDied, OSError) as e:
-        for group, name, _, _ in load_cases():
-            if (not groups or group in groups) and (not only or only(group, name)):
-                emit(group, name, "fail", "adapter did not start: %s" % e)
+        return str(e)
+
+
+def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
+    """{case id: Outcome}: each case's scenario (or, with strict, its strict
+    check) with one long-lived adapter process per side."""
+    gen = "py38" if version < (3, 9) else "py39"
+    impl = Adapter(impl_argv, label)
+    peer = Adapter(peer_argv, "peer " + peer_label(version))
+    out = {}
+    why = _start(impl) or _start(peer)
+    if why:
+        for c in cases:
+            out[c.id] = Outcome("fail", detail="adapter did not start: %s" % why)
         impl.stop()
         peer.stop()
         return out
-    for group, name, fn, _opts in load_cases():
-        if groups and group not in groups:
-            continue
-        if only and not only(group, name):
-            continue
-        ctx = core.Ctx(impl, peer, gen, version, peer_argv)
+    for c in cases:
+        fn = c.strict if strict else c.fn
+        ctx = core.Ctx(impl, peer, gen, version, peer_argv, impl_argv)
         t0 = time.time()
         try:
             fn(ctx)
-            status, detail = "pass", ""
+            o = Outcome("pass" if strict else "ran", ctx.trace)
+        except core.Stop:
+            o = Outcome("ran", ctx.trace)
         except core.Skip as e:
-            status, detail = "skip", str(e)
+            o = Outcome("skip", detail=str(e))
         except core.Fail as e:
-            status, detail = "fail", str(e)
+            o = Outcome("fail", ctx.trace, str(e))
         except AdapterDied as e:
-            status, detail = "fail", "adapter died: %s" % e
+            o = Outcome("fail", ctx.trace, "adapter died: %s" % e)
         except Exception:
-            status, detail = "fail", "harness error:\n" + traceback.format_exc()
-        if status == "fail" and ctx.log:
-            detail += "\nlast exchanges:\n" + "\n".join(ctx.log[-6:])
+            o = Outcome("fail", ctx.trace, "harness error:\n" + traceback.format_exc())
+        if o.status == "fail" and ctx.trace:
+            o.detail += "\nlast exchanges:\n" + "\n".join(map(repr, ctx.trace[-6:]))
         for ad in (impl, peer):
             try:
                 if ad.alive():
@@ -75,9 +85,75 @@ def run_pair(impl_argv, impl_label, peer_argv, version, reporter, groups=None, o
                 try:
                     ad.restart()
                 except (AdapterDied, OSError):
-                    detail += "\ncould not restart %s: %s" % (ad.label, e)
+                    o.detail += "\ncould not restart %s: %s" % (ad.label, e)
         ctx.cleanup()
-        emit(group, name, status, detail, time.time() - t0)
+        o.seconds = time.time() - t0
+        out[c.id] = o
     impl.stop()
     peer.stop()
     return out
+
+
+class OracleCache:
+    """CPython's transcripts, computed once per (oracle, peer) and shared by
+    every implementation judged in the same run."""
+
+    def __init__(self, adapter_path):
+        self.adapter_path = adapter_path
+        self.lock = threading.Lock()
+        self.runs = {}
+        self.locks = {}
+
+    def get(self, oracle, peer, cases):
+        (over, ocmd), (pver, pcmd) = oracle, peer
+        key = (over, pver)
+        with self.lock:
+            lk = self.locks.setdefault(key, threading.Lock())
+        with lk:
+            done = self.runs.setdefault(key, {})
+            missing = [c for c in cases if c.id not in done]
+            if missing:
+                done.update(run_cases(ocmd + [self.adapter_path], pcmd + [self.adapter_path],
+                                      pver, missing, label="oracle " + peer_label(over)))
+            return done
+
+
+def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
+    """Runs the cases for one implementation against one peer and emits a
+    Result per case. oracle: (version, argv) of the CPython that takes the
+    implementation's place."""
+    pver, pcmd = peer
+    peer_argv = pcmd + [oracles.adapter_path]
+    plabel = peer_label(pver)
+    olabel = peer_label(oracle[0])
+    mine = run_cases(impl_argv, peer_argv, pver, cases)
+    theirs = oracles.get(oracle, peer, cases)
+    strict_runs = {}
+    if profile == "strict":
+        strict_cases = [c for c in cases if c.strict]
+        if strict_cases:
+            strict_runs = run_cases(impl_argv, peer_argv, pver, strict_cases, strict=True)
+    gen = "py38" if pver < (3, 9) else "py39"
+    for c in cases:
+        if c.id in strict_runs:
+            o = strict_runs[c.id]
+            status = {"pass": "pass", "skip": "skip"}.get(o.status, "fail")
+            detail = o.detail if status != "pass" else ""
+            if status == "fail":
+                detail = "profile strict (SPEC decision): " + detail
+            emit(Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds))
+            continue
+        m, t = mine[c.id], theirs[c.id]
+        if m.status == "skip":
+            status, detail = "skip", m.detail
+        elif m.status == "fail":
+            status, detail = "fail", m.detail
+        elif t.status == "skip":
+            status, detail = "skip", "%s cannot take part: %s" % (olabel, t.detail)
+        elif t.status == "fail":
+            status, detail = "fail", "the scenario failed with %s in the implementation's " \
+                                     "place (a harness problem): %s" % (olabel, t.detail)
+        else:
+            d = verdict.compare(t.trace, m.trace, olabel, gen)
+            status, detail = ("pass", "") if d is None else ("fail", d)
+        emit(Result(impl_label, plabel, c.group, c.name, status, detail, m.seconds))

@@ -2,7 +2,6 @@
 message that explains the difference. Each is a case of group "selftest"
 that passes only when the wrong adapter is caught."""
 import os
-import sys
 
 from . import runner
 from .report import Result
@@ -17,24 +16,28 @@ MODES = {
 }
 
 
-def run(peer_argv, version, reporter):
-    results = []
-    label = runner.peer_label(version)
+def run(peer, oracles, reporter):
+    """peer: (version, argv) of a CPython 3.9+; the wrong adapters run under
+    the interpreter running the harness, with that same CPython as oracle."""
+    label = runner.peer_label(peer[0])
+    cases = runner.load_cases()
     for mode, (names, must_say) in MODES.items():
-        rs = runner.run_pair([sys.executable, WRONG, mode], "wrong-" + mode, peer_argv, version,
-                             None, groups={"layout"}, only=lambda g, n: n in names)
+        rs = []
+        picked = [c for c in cases if c.group == "layout" and c.name in names]
+        runner.judge("wrong-" + mode, peer[1] + [WRONG, mode], peer, peer, picked, "cpython",
+                     oracles, rs.append)
         fails = [r for r in rs if r.status == "fail"]
         explained = [r for r in fails if must_say in r.detail]
-        if explained:
+        name = "wrong-adapter-%s-is-caught" % mode
+        if explained and len(rs) == len(names):
             first = explained[0]
-            res = Result("harness", label, "selftest", "wrong-adapter-%s-is-caught" % mode, "pass",
+            res = Result("harness", label, "selftest", name, "pass",
                          "caught in %d of %d cases; e.g. %s:\n%s" % (
-                             len(fails), len(rs), first.name, first.detail.split("\nlast exchanges")[0]))
+                             len(fails), len(rs), first.name, first.detail.split("\nsteps before")[0]))
         else:
-            res = Result("harness", label, "selftest", "wrong-adapter-%s-is-caught" % mode, "fail",
+            res = Result("harness", label, "selftest", name, "fail",
                          "the wrong adapter (%s) was not caught with an explanation containing %r; "
                          "results: %s" % (mode, must_say,
-                                          "; ".join("%s=%s %s" % (r.name, r.status, r.detail[:200]) for r in rs)))
-        results.append(res)
+                                          "; ".join("%s=%s %s" % (r.name, r.status, r.detail[:300])
+                                                    for r in rs)))
         reporter.add(res)
-    return results

@@ -127,7 +127,7 @@ def main(d):
 
 def run_all(d):
     from harness import discover
-    found = discover.interpreters()
+    found, _ = discover.interpreters()
     olds = [c for v, c in found if v < (3, 9)]
     news = [c for v, c in found if v >= (3, 9)]
     if not olds or not news:

@@ -17,20 +17,35 @@ with --track:
     block is made, so no block is ever registered and no tracker process is
     started for it. CPython's own code paths are otherwise unchanged.
 With --track nothing is patched and CPython behaves as it does by default;
-the suite's resource-tracker group uses that to record what a peer's exit
-does to a block it only attached.
+the request `tracking default` does the same from then on. The suite's
+tracker group uses both to observe what a process's exit does to a block.
+
+The implementation under test is the `multiprocessing.shared_memory` of the
+interpreter running this file; `--module NAME` takes SharedMemory and
+ShareableList from module NAME instead (a drop-in replacement), and
+`--name NAME` overrides the name reported by `hello`.
 """
+import importlib
 import struct
 import sys
 
 from multiprocessing import resource_tracker, shared_memory
 
+
+def _option(flag):
+    args = sys.argv[1:]
+    return args[args.index(flag) + 1] if flag in args[:-1] else None
+
+
 TRACK = "--track" in sys.argv[1:]
+MODULE = _option("--module")
+if MODULE:
+    shared_memory = importlib.import_module(MODULE)
 HAS_TRACK_PARAM = sys.version_info >= (3, 13)
 GENERATION = "py38" if sys.version_info < (3, 9) else "py39"
+_register, _unregister = resource_tracker.register, resource_tracker.unregister
 
 if not TRACK:
-    _register, _unregister = resource_tracker.register, resource_tracker.unregister
 
     def _quiet_register(name, rtype):
         if rtype != "shared_memory":
@@ -93,6 +108,23 @@ def encode_value(v):
     raise ProtocolError("cannot encode %s" % type(v).__name__)
 
 
+def implementation_name():
+    """NAME-VERSION of the Python implementation running this adapter, from
+    sys.implementation (`cpython-3.12.1`, `pypy-7.3.11`), or --name."""
+    given = _option("--name")
+    if given:
+        return given
+    impl = sys.implementation
+    v = impl.version
+    ver = "%d.%d.%d" % (v.major, v.minor, v.micro)
+    if v.releaselevel != "final":
+        ver += "%s%d" % (v.releaselevel[0], v.serial)
+    return "%s-%s" % (impl.name, ver)
+
+
+NAME = implementation_name()
+
+
 def exc_name(e):
     if isinstance(e, struct.error):
         return "struct.error"
@@ -103,6 +135,9 @@ class Adapter:
     def __init__(self):
         self.shms = {}   # handle -> SharedMemory
         self.lists = {}  # handle -> ShareableList
+        self.views = {}  # handle -> memoryview slice of a block's buf
+        self.tracking = TRACK
+        self.last_error = None
 
     def _shm(self, h):
         if h not in self.shms:
@@ -115,17 +150,27 @@ class Adapter:
         return self.lists[h]
 
     # -- SharedMemory ------------------------------------------------------
-    def _new_shm(self, name, create, size):
-        kw = {"track": False} if HAS_TRACK_PARAM and not TRACK else {}
+    def _new_shm(self, name, create, size, track=None):
+        kw = {"track": False} if HAS_TRACK_PARAM and not self.tracking else {}
+        if track is not None:  # asked for explicitly: passed as asked, even where
+            kw["track"] = track  # the interpreter has no such parameter
         return shared_memory.SharedMemory(name, create=create, size=size, **kw)
 
-    def do_shm_create(self, h, name, size):
-        shm = self._new_shm(None if name == "-" else name, True, int(size))
+    @staticmethod
+    def _track_arg(opt):
+        if opt is None:
+            return None
+        if opt not in ("track=0", "track=1"):
+            raise ProtocolError("expected track=0 or track=1, got %s" % opt)
+        return opt == "track=1"
+
+    def do_shm_create(self, h, name, size, opt=None):
+        shm = self._new_shm(None if name == "-" else name, True, int(size), self._track_arg(opt))
         self.shms[h] = shm
         return "%s %d" % (shm.name, shm.size)
 
-    def do_shm_attach(self, h, name):
-        shm = self._new_shm(None if name == "-" else name, False, 0)
+    def do_shm_attach(self, h, name, opt=None):
+        shm = self._new_shm(None if name == "-" else name, False, 0, self._track_arg(opt))
         self.shms[h] = shm
         return "%s %d" % (shm.name, shm.size)
 
@@ -147,6 +192,28 @@ class Adapter:
 
     def do_shm_close(self, h):
         self._shm(h).close()
+
+    # -- exported buffers --------------------------------------------------
+    def _new_view(self, v, buf, off, n):
+        off, n = int(off), int(n)
+        self.views[v] = buf[off:off + n]  # buf is None after close: TypeError
+
+    def do_shm_view(self, h, v, off, n):
+        self._new_view(v, self._shm(h).buf, off, n)
+
+    def do_list_view(self, h, v, off, n):
+        self._new_view(v, self._list(h).shm.buf, off, n)
+
+    def _view(self, v):
+        if v not in self.views:
+            raise ProtocolError("unknown view handle %s" % v)
+        return self.views[v]
+
+    def do_view_read(self, v):
+        return bytes(self._view(v)).hex() or "-"
+
+    def do_view_release(self, v):
+        self._view(v).release()
 
     def do_shm_unlink(self, h):
         self._shm(h).unlink()
@@ -199,11 +266,29 @@ class Adapter:
 
     # -- session -----------------------------------------------------------
     def do_hello(self):
-        v = sys.version_info
-        return "cpython-%d.%d.%d %s" % (v.major, v.minor, v.micro, GENERATION)
+        return "%s %s %d.%d.%d" % (NAME, GENERATION, *sys.version_info[:3])
+
+    def do_tracking(self, mode):
+        """`default`: from now on, blocks are registered with the resource
+        tracker exactly as this interpreter does by default."""
+        if mode != "default":
+            raise ProtocolError("tracking takes `default`")
+        resource_tracker.register, resource_tracker.unregister = _register, _unregister
+        self.tracking = True
+
+    def do_err_detail(self):
+        e = self.last_error
+        if not isinstance(e, OSError):
+            return None
+        fn = e.filename
+        return "errno=%s filename=%s" % (
+            "none" if e.errno is None else e.errno,
+            "none" if fn is None else encode_value(fn if isinstance(fn, (str, bytes)) else str(fn)))
 
     def do_reset(self):
         # Close (never unlink) everything; the harness unlinks what it made.
+        for v in self.views.values():
+            v.release()
         for obj in list(self.shms.values()) + [sl.shm for sl in self.lists.values()]:
             try:
                 obj.close()
@@ -211,6 +296,7 @@ class Adapter:
                 pass
         self.shms.clear()
         self.lists.clear()
+        self.views.clear()
 
 
 def main():
@@ -242,6 +328,7 @@ def main():
         except ProtocolError as e:
             reply = "err ProtocolError %s" % e
         except BaseException as e:  # every CPython error is data, even MemoryError
+            ad.last_error = e
             msg = " ".join(str(e).split())[:200]
             reply = ("err %s %s" % (exc_name(e), msg)).rstrip()
         out.write(reply + "\n")

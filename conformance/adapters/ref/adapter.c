@@ -9,6 +9,7 @@
  * it leaves blocks and slots untouched.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,8 +70,13 @@ static void reply_flush(void) {
     out_len = 0;
 }
 
+static int last_errno; /* see reply_os() */
+static char last_filename[512];
+
 static int reply_err(const char *cls, const char *msg) {
     out_len = 0;
+    last_errno = 0;
+    last_filename[0] = '\0';
     out_str("err ");
     out_str(cls);
     if (msg && *msg) {
@@ -83,6 +89,41 @@ static int reply_err(const char *cls, const char *msg) {
 
 static int reply_code(int rc, const char *detail) {
     return reply_err(pyshm_err_pyexc(rc), detail && *detail ? detail : pyshm_strerror(rc));
+}
+
+/* What `err_detail` reports: the errno and file name of the last OSError,
+ * as CPython's exception carries them (file name "/NAME" on POSIX). */
+
+static int errno_of(int rc) {
+    switch (rc) {
+    case PYSHM_ENOENT: return ENOENT;
+    case PYSHM_EEXIST: return EEXIST;
+    case PYSHM_EACCES: return EACCES;
+    case PYSHM_EBADNAME: return EINVAL;
+    case PYSHM_ENAMETOOLONG: return ENAMETOOLONG;
+    case PYSHM_EOS: return pyshm_last_os_error();
+    default: return 0;
+    }
+}
+
+static int reply_os(int rc, const char *detail, const char *name) {
+    reply_code(rc, detail);
+    last_errno = errno_of(rc);
+    if (last_errno && name)
+        snprintf(last_filename, sizeof last_filename, "/%s", name);
+    return 0;
+}
+
+static int reply_err_detail(void) {
+    char tmp[32];
+    if (!last_errno)
+        return out_str("ok");
+    snprintf(tmp, sizeof tmp, "ok errno=%d filename=", last_errno);
+    out_str(tmp);
+    if (!last_filename[0])
+        return out_str("none");
+    out_str("str:");
+    return out_hex(last_filename, strlen(last_filename));
 }
 
 /* ---- handles ------------------------------------------------------------ */
@@ -206,18 +247,27 @@ static unsigned char *mapped(pyshm_shm *shm, size_t *size) {
     return buf;
 }
 
+/* "track=0" / "track=1": accepted and ignored, for the reference has no
+ * resource tracker (SPEC 2.3): a block lives until it is unlinked. */
+static int track_option(char **a, int na, int at) {
+    return na == at || (na == at + 1 && (strcmp(a[at], "track=0") == 0 ||
+                                         strcmp(a[at], "track=1") == 0));
+}
+
 static int cmd_shm(const char *op, char **a, int na, handle *h) {
     int rc;
     if (strcmp(op, "create") == 0 || strcmp(op, "attach") == 0) {
         long long size = 0;
         int create = op[0] == 'c';
-        if (na != (create ? 3 : 2) || (create && parse_i64(a[2], &size)))
-            return reply_err("ProtocolError", "usage: shm_create H NAME SIZE | shm_attach H NAME");
+        int at = create ? 3 : 2;
+        if (na < at || !track_option(a, na, at) || (create && parse_i64(a[2], &size)))
+            return reply_err("ProtocolError",
+                             "usage: shm_create H NAME SIZE [track=B] | shm_attach H NAME [track=B]");
         const char *name = strcmp(a[1], "-") ? a[1] : NULL;
         pyshm_shm *shm = NULL;
         rc = create ? pyshm_shm_create(name, (int64_t)size, &shm) : pyshm_shm_attach(name, &shm);
         if (rc)
-            return reply_code(rc, NULL);
+            return reply_os(rc, NULL, name);
         put(a[0], shm, NULL);
         return reply_shm_info(shm);
     }
@@ -288,9 +338,10 @@ static int cmd_list_create(char **a, int na) {
         reply_err("ProtocolError", "bad value");
     } else {
         pyshm_list *l = NULL;
-        int rc = pyshm_list_create(strcmp(a[1], "-") ? a[1] : NULL, items, n, layout, &l);
+        const char *name = strcmp(a[1], "-") ? a[1] : NULL;
+        int rc = pyshm_list_create(name, items, n, layout, &l);
         if (rc) {
-            reply_code(rc, NULL);
+            reply_os(rc, NULL, name);
         } else {
             put(a[0], NULL, l);
             out_str("ok ");
@@ -312,6 +363,25 @@ static int list_fail(pyshm_list *l, int rc) {
     return rc;
 }
 
+/* An integer outside int64, in decimal: the float equal to it, if one is
+ * exactly equal (then only that float compares equal in Python). */
+static int big_int_as_float(const char *dec, pyshm_value *v) {
+    char *end, exact[400];
+    double d = strtod(dec, &end);
+    if (*end || !isfinite(d) || d != floor(d))
+        return 0;
+    snprintf(exact, sizeof exact, "%.0f", d); /* glibc prints the exact value */
+    const char *s = dec + (*dec == '+');
+    int neg = *s == '-';
+    s += neg;
+    while (*s == '0' && s[1])
+        s++;
+    if (strcmp(exact + (exact[0] == '-'), s) != 0 || (exact[0] == '-') != neg)
+        return 0;
+    *v = pyshm_float(d);
+    return 1;
+}
+
 static int cmd_list(const char *op, char **a, int na, handle *h) {
     int rc;
     if (strcmp(op, "create") == 0)
@@ -322,9 +392,10 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
         if ((na != 2 && na != 3) || parse_layout(na == 3 ? a[2] : NULL, &layout))
             return reply_err("ProtocolError", "usage: list_attach H NAME [LAYOUT]");
         pyshm_list *l = NULL;
-        rc = pyshm_list_attach(strcmp(a[1], "-") ? a[1] : NULL, layout, &l, err, sizeof err);
+        const char *name = strcmp(a[1], "-") ? a[1] : NULL;
+        rc = pyshm_list_attach(name, layout, &l, err, sizeof err);
         if (rc)
-            return reply_code(rc, err);
+            return reply_os(rc, err, name);
         put(a[0], NULL, l);
         out_str("ok ");
         return out_fmt_i64((long long)pyshm_list_len(l));
@@ -393,15 +464,24 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
     pyshm_value v;
     unsigned char *owned;
     int pv = parse_value(a[is_set ? 2 : 1], &v, &owned);
+    if (pv == WIRE_RANGE)
+        owned = NULL;
     if (pv == WIRE_BAD)
         return reply_err("ProtocolError", "bad value");
     if (pv == WIRE_RANGE) {
-        if (!is_set) { /* no stored int64 equals it: Python would say 0 / not found */
+        if (is_set) { /* CPython checks the index first */
+            int64_t n;
+            if (idx < -(long long)(n = pyshm_list_len(l)) || idx >= n)
+                return reply_code(PYSHM_EINDEX, NULL);
+            return reply_err("struct.error", "argument out of range (int outside int64)");
+        }
+        /* No stored int64 equals it; a float item does when it is exactly
+         * that integer. */
+        if (!big_int_as_float(a[1] + 4, &v)) {
             if (strcmp(op, "count") == 0)
                 return out_str("ok 0");
             return reply_code(PYSHM_ENOTFOUND, NULL);
         }
-        return reply_err("struct.error", "argument out of range (int outside int64)");
     }
     if (is_set) {
         if (!list_fail(l, pyshm_list_set(l, (int64_t)idx, &v)))
@@ -421,7 +501,15 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
 static void dispatch(char **w, int n) {
     const char *cmd = w[0];
     if (strcmp(cmd, "hello") == 0) {
-        out_str("ok pyshm-" PYSHM_VERSION " py38,py39");
+        /* Writes both layouts, so it matches whichever CPython is the peer. */
+        out_str("ok pyshm-" PYSHM_VERSION " py38,py39 3.8-3.13");
+    } else if (strcmp(cmd, "tracking") == 0) {
+        out_str("ok"); /* no tracker: every mode is the same */
+    } else if (strcmp(cmd, "err_detail") == 0) {
+        reply_err_detail();
+    } else if (strncmp(cmd, "view_", 5) == 0 || strcmp(cmd, "shm_view") == 0 ||
+               strcmp(cmd, "list_view") == 0) {
+        reply_err("Unsupported", "a C library exports no buffer objects, only a pointer");
     } else if (strcmp(cmd, "reset") == 0) {
         reset();
         out_str("ok");

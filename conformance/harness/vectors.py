@@ -1,0 +1,189 @@
+"""Group "vectors": the golden vectors (conformance/vectors/*.vec, images
+CPython wrote and the values it read back) through the adapter protocol, so
+any implementation gets them, with no CPython peer involved.
+
+For each vector the implementation writes the items, applies the sets and
+dumps the image, which must equal CPython's byte for byte; then it attaches
+CPython's image (written into a block by the harness) and reads every item.
+Vectors with `error` are hand-made images that the SPEC's decisions refuse:
+they are checked under the `strict` profile only."""
+import os
+import struct
+import sys
+import time
+
+from . import core
+from . import values as V
+from .proc import Adapter, AdapterDied
+from .report import Result
+
+PEER = "golden"
+
+
+def parse(path):
+    v = {"items": [], "sets": [], "expect": [], "error": None, "layout": None, "image": b""}
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if not w or w[0].startswith("#"):
+                continue
+            if w[0] == "layout":
+                v["layout"] = w[1]
+            elif w[0] == "item":
+                v["items"].append(_value(w[1:]))
+            elif w[0] == "set":
+                v["sets"].append((int(w[1]), _value(w[2:])))
+            elif w[0] == "expect":
+                v["expect"].append((int(w[1]), _value(w[2:])))
+            elif w[0] == "error":
+                v["error"] = w[1]
+            elif w[0] == "image":
+                v["image"] = bytes.fromhex(w[1]) if len(w) > 1 else b""
+    return v
+
+
+def _value(w):
+    kind = w[0]
+    if kind == "none":
+        return None
+    raw = w[1]
+    if kind in ("str", "bytes"):
+        data = b"" if raw == "-" else bytes.fromhex(raw)
+        return data.decode("utf-8", "surrogatepass") if kind == "str" else data
+    if kind == "float":
+        return V.fbits(int(raw, 16))
+    if kind == "bool":
+        return raw == "1"
+    return int(raw)
+
+
+def native(img, layout):
+    """The vectors hold little-endian images; on a big-endian host the int64
+    header words and the 8-byte q/d slots are swapped."""
+    if sys.byteorder == "little" or len(img) < 8:
+        return img
+    b = bytearray(img)
+    n = struct.unpack_from("<q", b, 0)[0]
+    hdr = n + 1 if layout == "py39" else n
+    if n < 0 or 8 + 8 * hdr > len(b):
+        return img
+    words = struct.unpack_from("<%dq" % hdr, b, 8)
+    struct.pack_into(">q", b, 0, n)
+    struct.pack_into(">%dq" % hdr, b, 8, *words)
+    data = 8 + 8 * hdr
+    offs = list(words) if layout == "py39" else [sum(words[:i]) for i in range(n + 1)]
+    fmts = data + offs[n] if n else data
+    for i in range(n):
+        f = bytes(b[fmts + 8 * i:fmts + 8 * i + 8]).rstrip(b"\0")
+        if f in (b"q", b"d"):
+            p = data + offs[i]
+            b[p:p + 8] = b[p:p + 8][::-1]
+    return bytes(b)
+
+
+class _Block:
+    """A block the harness writes an image into, itself (no peer)."""
+
+    def __init__(self, data):
+        from multiprocessing import resource_tracker, shared_memory
+        self.name = core.new_name()
+        self.shm = shared_memory.SharedMemory(self.name, create=True, size=max(len(data), 1))
+        try:  # the harness unlinks it itself; no tracker is wanted
+            resource_tracker.unregister(self.shm._name, "shared_memory")
+        except Exception:
+            pass
+        self.shm.buf[:len(data)] = data
+
+    def close(self):
+        self.shm.close()
+        core.unlink_name(self.name)
+
+
+def check(ad, v, profile, layouts):
+    """None when the vector holds, else why not; raises core.Skip."""
+    layout = v["layout"]
+    if layouts and layout not in layouts:
+        raise core.Skip("the implementation does not advertise the %s layout" % layout)
+    img = native(v["image"], layout)
+    if v["error"]:
+        if profile != "strict":
+            raise core.Skip("a hand-made image: refusing it is the SPEC's decision (profile strict)")
+        blk = _Block(img)
+        try:
+            r = ad.call("list_attach g %s %s" % (blk.name, layout))
+            replies = [r]
+            if r.ok:
+                replies += [ad.call("list_get g %d" % i) for i in range(int(r.text))]
+        finally:
+            ad.call("reset")
+            blk.close()
+        errs = [r.exc for r in replies if not r.ok]
+        if v["error"] not in errs:
+            return "expected %s on attach or a read, got %s" % (
+                v["error"], ", ".join(errs) or "no error")
+        return None
+    # Write: the items, the sets, the image.
+    name = core.new_name()
+    try:
+        r = ad.call("list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
+        if not r.ok:
+            return "list_create failed: %s %s" % (r.exc, r.text[:200])
+        for i, x in v["sets"]:
+            r = ad.call("list_set w %d %s" % (i, V.word(x)))
+            if not r.ok:
+                return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, r.text[:200])
+        r = ad.call("list_dump w")
+        got = b"" if r.text in ("", "-") else bytes.fromhex(r.text) if r.ok else None
+        if got != img:
+            from .imagemap import first_diff
+            return "the image written: %s" % (first_diff(img, got, layout) if got is not None
+                                               else "%s %s" % (r.exc, r.text))
+    finally:
+        ad.call("reset")
+        core.unlink_name(name)
+    # Read CPython's image.
+    blk = _Block(img)
+    try:
+        r = ad.call("list_attach g %s %s" % (blk.name, layout))
+        if not r.ok:
+            return "attaching CPython's image: %s %s" % (r.exc, r.text[:200])
+        for i, want in v["expect"]:
+            r = ad.call("list_get g %d" % i)
+            if not r.ok:
+                return "item %d: %s %s, CPython read %s" % (i, r.exc, r.text[:100], V.short(want))
+            got = V.parse(r.text)
+            if not V.same(got, want):
+                return "item %d: CPython read %s, the implementation %s" % (
+                    i, V.short(want), V.short(got))
+    finally:
+        ad.call("reset")
+        blk.close()
+    return None
+
+
+def run(impl_argv, impl_label, directory, profile, emit, only=None):
+    files = sorted(f for f in os.listdir(directory) if f.endswith(".vec"))
+    ad = Adapter(impl_argv, "impl")
+    try:
+        ad.start()
+    except (AdapterDied, OSError) as e:
+        emit(Result(impl_label, PEER, "vectors", "adapter-start", "fail", str(e)))
+        return
+    for f in files:
+        name = f[:-4]
+        if only and not only("vectors", name):
+            continue
+        t0 = time.time()
+        try:
+            why = check(ad, parse(os.path.join(directory, f)), profile, ad.layouts)
+            status, detail = ("pass", "") if why is None else ("fail", why)
+        except core.Skip as e:
+            status, detail = "skip", str(e)
+        except AdapterDied as e:
+            status, detail = "fail", "adapter died: %s" % e
+            try:
+                ad.restart()
+            except (AdapterDied, OSError):
+                pass
+        emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0))
+    ad.stop()
