@@ -13,7 +13,8 @@ CFLITE_CFLAGS  := -O1 -fno-omit-frame-pointer -gline-tables-only \
                   -fsanitize=address,undefined -fsanitize=fuzzer-no-link
 # What the engine's build environment provides to build.sh, and no more:
 # none of this make's own flags or jobserver.
-CFLITE_ENV = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL CC=clang CXX=clang++ CFLAGS='$(CFLITE_CFLAGS)' CXXFLAGS='$(CFLITE_CFLAGS)' \
+CFLITE_ENV = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+             CC=clang CXX=clang++ CFLAGS='$(CFLITE_CFLAGS)' CXXFLAGS='$(CFLITE_CFLAGS)' \
              LIB_FUZZING_ENGINE=-fsanitize=fuzzer SRC=$(abspath $(CFLITE_DIR)/src) \
              WORK=$(abspath $(CFLITE_DIR)/work) OUT=$(abspath $(CFLITE_DIR)/out)
 

@@ -1,11 +1,12 @@
 # The hosted-CI workflow, linted so that it cannot drift from the Makefile:
-# yamllint (settings in .yamllint) on it and on .clusterfuzzlite/project.yaml,
-# then ci/workflow_check.py: every `make TARGET` it runs must exist, and its
-# Linux job must run the README's commands in a bare Debian container.
+# yamllint (settings in .yamllint) on it, on .clusterfuzzlite/project.yaml and
+# on .yamllint itself, then ci/workflow_check.py: every `make TARGET` it runs
+# must exist, and its Linux job must run the README's commands in a bare
+# Debian container.
 # Each check is also shown to fail on a broken copy of the workflow.
 
 WORKFLOW      := .github/workflows/ci.yml
-WORKFLOW_YAML := $(WORKFLOW) .clusterfuzzlite/project.yaml
+WORKFLOW_YAML := $(WORKFLOW) .clusterfuzzlite/project.yaml .yamllint
 WORKFLOW_TMP  := $(BUILD)/workflow
 # Debian's interpreter: the one python3-yaml (yamllint's own parser) is for.
 WORKFLOW_PYTHON ?= /usr/bin/python3
