@@ -427,7 +427,10 @@ int pyshm_list_repr(pyshm_list *list, char *buf, size_t cap, size_t *len);
  * Explains an image field by field (layout, N, each offset or size, each
  * slot with its format, code and value), one line per call of emit, and
  * stops at the first invalid field, naming it. Returns 0 for a valid image,
- * PYSHM_ECORRUPT (or EUNICODE) for the first fault found. Pure.
+ * PYSHM_ECORRUPT (or EUNICODE) for the first fault found; EINVAL for a NULL
+ * emit, or a NULL buf with len > 0. Pure. For a block, pass
+ * pyshm_shm_data_size() as len, so that a header over holes is refused
+ * before it is read.
  */
 int pyshm_inspect(const void *buf, size_t len, pyshm_layout layout,
                   void (*emit)(const char *line, void *arg), void *arg);
