@@ -70,9 +70,15 @@ static void list_roundtrip(pyshm_layout layout) {
         if (strcmp(repr, "[-5, 7, True, None, 'bye', b'\\x00b']") != 0)
             printf("     repr: %s\n", repr);
 
+        int64_t n_checked = -1;
+        XT_RC(pyshm_list_length(peer, &n_checked), 0);
+        XT_CHECK(n_checked == n);
         XT_RC(pyshm_list_close(peer), 0);
         XT_RC(pyshm_list_close(peer), 0);
         XT_RC(pyshm_list_get(peer, 0, &v), PYSHM_ECLOSED);
+        /* Python's len() of a closed list is a TypeError; the getter keeps N. */
+        XT_RC(pyshm_list_length(peer, &n_checked), PYSHM_ECLOSED);
+        XT_CHECK(pyshm_list_len(peer) == n);
     } else {
         printf("     attach: %s\n", err);
     }
@@ -87,6 +93,11 @@ static void list_errors(void) {
     XT_RC(pyshm_list_attach("xt_no_such_list", PYSHM_LAYOUT_AUTO, &l, err, sizeof err),
           PYSHM_ENOENT);
     XT_RC(pyshm_list_attach(NULL, PYSHM_LAYOUT_AUTO, &l, err, sizeof err), PYSHM_ENONAME);
+    /* NULL handles: EINVAL, or the documented value of a getter. */
+    XT_RC(pyshm_list_get(NULL, 0, NULL), PYSHM_EINVAL);
+    XT_RC(pyshm_list_length(NULL, NULL), PYSHM_EINVAL);
+    XT_CHECK(pyshm_list_len(NULL) == -1 && pyshm_list_shm(NULL) == NULL);
+    XT_CHECK(pyshm_shm_size(NULL) == 0 && pyshm_shm_closed(NULL) && pyshm_shm_name(NULL) == NULL);
 
     /* A block whose header lies is refused with a message, not read. */
     char name[32];

@@ -15,6 +15,12 @@
  * - The library keeps no pointer to memory the caller passes in.
  * - Functions that return a new handle through an out parameter set it to
  *   NULL when they fail, so freeing it afterwards is always safe.
+ * - NULL: a function that returns an error code returns PYSHM_EINVAL for a
+ *   NULL handle or a NULL pointer it must read or fill (except where a
+ *   more specific code is listed, such as ENONAME for a NULL name). The
+ *   getters that cannot fail return a documented value for a NULL handle
+ *   instead (NULL, 0, true, "" or PYSHM_LAYOUT_AUTO); the *_free functions
+ *   accept NULL; pyshm_value_eq() of a NULL is false.
  * - Everything read from shared memory is untrusted: another process may have
  *   written anything and may keep writing while we read. Each shared field is
  *   read once, bounds-checked against the mapped size with overflow-safe
@@ -56,6 +62,14 @@ extern "C" {
  * class CPython raises in the same situation ("struct.error" is the struct
  * module's error; "OSError" covers every errno CPython reports as a bare
  * OSError).
+ *
+ * Where CPython's own message is vague, the code is more precise than its
+ * Python class: a directory in the block's place (EISDIR) is
+ * "OSError: [Errno 22] Invalid argument" in CPython, since glibc's shm_open
+ * turns EISDIR into EINVAL; a FIFO, socket or device (ENOTREG) fails in
+ * CPython's mmap with the same OSError. A full /dev/shm at create (ENOSPC)
+ * has no CPython equivalent: CPython's block stays sparse and the process
+ * that first writes a missing page dies of SIGBUS (see pyshm_shm_create()).
  */
 #define PYSHM_ERRNO_MAP(XX)                                                         \
     XX(EINVAL,      -1, "ValueError",         "invalid argument")                   \
@@ -80,7 +94,11 @@ extern "C" {
     XX(ENOBUFS,    -20, "ValueError",         "buffer too small")                    \
     XX(ENOTSUP,    -21, "OSError",            "not supported on this platform")      \
     XX(EOS,        -22, "OSError",            "operating system error")              \
-    XX(ETYPE,      -23, "KeyError",           "unsupported value type")
+    XX(ETYPE,      -23, "KeyError",           "unsupported value type")              \
+    XX(ENOSPC,     -24, "OSError",            "no space left on device for the block") \
+    XX(EISDIR,     -25, "OSError",            "is a directory, not a shared memory block") \
+    XX(ENOTREG,    -26, "OSError",            "is a FIFO, socket or device, not a shared memory block") \
+    XX(EEMPTY,     -27, "ValueError",         "cannot mmap an empty file")
 
 enum pyshm_errno {
 #define PYSHM_ERRNO_ENUM_(code, value, pyexc, msg) PYSHM_##code = value,
@@ -88,14 +106,20 @@ enum pyshm_errno {
 #undef PYSHM_ERRNO_ENUM_
 };
 
-/* A human-readable message for an error code; never NULL. */
+/*
+ * A human-readable message for an error code; never NULL. For PYSHM_EOS and
+ * PYSHM_ENOSPC it is the text of this thread's last operating system error,
+ * as Python shows it ("[Errno 24] Too many open files", "[WinError 5]
+ * Access is denied."); that string stays valid until this thread's next
+ * call of pyshm_strerror(). Every other message is a constant.
+ */
 const char *pyshm_strerror(int err);
 /* The code's short name ("ENOENT"); "UNKNOWN" for a code not listed above. */
 const char *pyshm_err_name(int err);
 /* The Python exception class CPython raises in the same case ("FileNotFoundError"). */
 const char *pyshm_err_pyexc(int err);
-/* For PYSHM_EOS: the errno (POSIX) or GetLastError() value of the last such
- * error in this thread. */
+/* For PYSHM_EOS and PYSHM_ENOSPC: the errno (POSIX) or GetLastError()
+ * value of the last such error in this thread. */
 int pyshm_last_os_error(void);
 
 /* ------------------------------------------------------------------------ */
@@ -150,7 +174,7 @@ static inline pyshm_value pyshm_strn(const char *utf8, size_t len) {
     v.u.s.len = len;
     return v;
 }
-/* str from a NUL-terminated UTF-8 string. */
+/* str from a NUL-terminated UTF-8 string; NULL gives the empty str. */
 pyshm_value pyshm_str(const char *utf8);
 static inline pyshm_value pyshm_bytes(const void *data, size_t len) {
     pyshm_value v = {PYSHM_BYTES, {0}};
@@ -173,7 +197,8 @@ bool pyshm_value_eq(const pyshm_value *a, const pyshm_value *b);
  * ('1.0', '1e+16', 'inf', 'nan'); str and bytes use Python's quoting and
  * escapes (str.isprintable as of Unicode 14, CPython 3.11's database). Bytes
  * of a str that are not valid UTF-8 are shown as '\udcXX', as Python's
- * surrogateescape decoding would.
+ * surrogateescape decoding would. buf may be NULL, to measure; a NULL v
+ * writes nothing and returns 0.
  */
 size_t pyshm_value_repr(const pyshm_value *v, char *buf, size_t cap);
 
@@ -190,24 +215,65 @@ size_t pyshm_name_max(void);
  * Creates a block of size bytes, mode 0600, failing if the name exists.
  * name NULL: a random "psm_" + 8 hex name (wnsm_ on Windows) from the
  * system's CSPRNG, retried on collision. Errors: ESIZE (size 0), ENEGSIZE
- * (size < 0), EBADNAME, ENAMETOOLONG, EEXIST, EACCES, ENOMEM, EOS.
+ * (size < 0), EBADNAME, ENAMETOOLONG, EEXIST, EACCES, ENOMEM, ENOSPC, EOS.
+ *
+ * Every page of the block is reserved here, so that a full /dev/shm is
+ * ENOSPC at create, with the name removed again, and never a SIGBUS when a
+ * page is first written (CPython only truncates, and its writer dies).
+ * Linux reserves with posix_fallocate; Windows commits the whole mapping
+ * at creation anyway. macOS has no way to reserve the pages of a shared
+ * memory object: there, as in CPython, a system short of memory fails
+ * later, on first touch.
+ *
+ * A peer can still shrink a block under its readers: ftruncate to a smaller
+ * size (POSIX) leaves every mapping at its old length, and touching a page
+ * past the new end raises SIGBUS, which kills a process that does not
+ * handle it (CPython readers die the same way). The library cannot prevent
+ * this. A program that attaches blocks of other users, or of processes it
+ * does not trust, can guard in two ways: install a SIGBUS handler that
+ * siglongjmp()s out of the access (sigsetjmp before each read; the pyshm
+ * tool does this and reports an error), or compare fstat's size of the
+ * block with pyshm_shm_size() before reading (this narrows the window,
+ * but a peer may still truncate between the check and the read).
  */
 int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out);
 
 /*
  * Attaches an existing block. Its size is the one the system reports (exact
  * on Linux, page-rounded on macOS and Windows). Errors: ENONAME (name NULL),
- * ENOENT, EBADNAME, ENAMETOOLONG, EACCES, EOS.
+ * ENOENT, EBADNAME, ENAMETOOLONG, EACCES, EISDIR (a directory has the
+ * name), ENOTREG (a FIFO, socket or device has it), EEMPTY (a block of
+ * size 0, which cannot be mapped), EOS (with the errno: ELOOP for a
+ * symbolic link, EMFILE when out of descriptors, ...).
  */
 int pyshm_shm_attach(const char *name, pyshm_shm **out);
 
-/* The name without any leading '/'. Valid until pyshm_shm_free(). */
+/* The name without any leading '/'. Valid until pyshm_shm_free(). NULL for
+ * a NULL handle. */
 const char *pyshm_shm_name(const pyshm_shm *shm);
-/* The mapped size in bytes. */
+/* The mapped size in bytes; 0 for a NULL handle. */
 size_t pyshm_shm_size(const pyshm_shm *shm);
-/* The mapped bytes; NULL once closed. */
+/* The mapped bytes; NULL once closed, and for a NULL handle. */
 void *pyshm_shm_buf(const pyshm_shm *shm);
+/* true once closed, and for a NULL handle. */
 bool pyshm_shm_closed(const pyshm_shm *shm);
+
+/* Holes shorter than this are read, whatever lies behind them. */
+#define PYSHM_DATA_SLACK 65536u
+
+/*
+ * How many bytes from the start of the block are worth reading: the bytes
+ * before its first page that was never written (a hole of a sparse block),
+ * but at least min(PYSHM_DATA_SLACK, size), and the whole size where the
+ * system cannot tell holes (anything but Linux). Reading a hole through
+ * the mapping makes tmpfs allocate the page for good, so a reader that
+ * trusts a header over holes (an N of 50,000,000 written alone at the
+ * start of a sparse 1 GiB block) would fill /dev/shm and its own memory.
+ * pyshm_list_attach() parses only these bytes; pass this size, not
+ * pyshm_shm_size(), to pyshm_inspect() and pyshm_list_wrap() for the same
+ * bound. 0 for a closed or NULL handle. One lseek() call.
+ */
+size_t pyshm_shm_data_size(const pyshm_shm *shm);
 
 /* Unmaps the block and releases its descriptor. Idempotent; always 0. The
  * block itself lives on until unlinked (POSIX) or its last handle closes
@@ -260,7 +326,8 @@ int pyshm_list_image_size(const pyshm_value *items, size_t n, pyshm_layout layou
                           size_t *size);
 
 /* Writes the image of items[0..n) into buf, which must hold at least
- * pyshm_list_image_size() bytes (else ENOBUFS). Pure: no system calls. */
+ * pyshm_list_image_size() bytes (else ENOBUFS; EINVAL for a NULL buf).
+ * Pure: no system calls. */
 int pyshm_list_encode(void *buf, size_t len, const pyshm_value *items, size_t n,
                       pyshm_layout layout);
 
@@ -278,22 +345,36 @@ int pyshm_list_wrap(void *buf, size_t len, pyshm_layout layout, pyshm_list **out
 int pyshm_list_create(const char *name, const pyshm_value *items, size_t n,
                       pyshm_layout layout, pyshm_list **out);
 
-/* Attaches the list in block name; layout AUTO detects the generation. */
+/*
+ * Attaches the list in block name; layout AUTO detects the generation. The
+ * image must lie within pyshm_shm_data_size() of the block: a header that
+ * reaches past the written bytes (N, offsets or sizes claiming room that
+ * only holes provide) is ECORRUPT, and the message says so. Every image
+ * CPython or this library writes is written in full, so it is never
+ * refused; the memory an attach takes is at most about half the written
+ * bytes, and it faults no page of the block that was not already there.
+ */
 int pyshm_list_attach(const char *name, pyshm_layout layout, pyshm_list **out,
                       char *errmsg, size_t errmsg_cap);
 
-/* The block (NULL for a wrapped list); close and unlink go through it. */
+/* The block (NULL for a wrapped list, or a NULL list); close and unlink go
+ * through it. */
 pyshm_shm *pyshm_list_shm(const pyshm_list *list);
 /* Closes the list's block; later item calls give ECLOSED. Idempotent. */
 int pyshm_list_close(pyshm_list *list);
 /* Frees the handle, closing its block (never unlinking). NULL is allowed. */
 void pyshm_list_free(pyshm_list *list);
 
-/* The layout of the image (PY38 or PY39, never AUTO). */
+/* The layout of the image (PY38 or PY39, never AUTO); AUTO for NULL. */
 pyshm_layout pyshm_list_layout(const pyshm_list *list);
-/* N, as read and validated on attach. */
+/* N, as read and validated on attach, even once the list is closed (as the
+ * image was); -1 for a NULL list. Python's len() of a closed list is a
+ * TypeError: pyshm_list_length() reports that case. */
 int64_t pyshm_list_len(const pyshm_list *list);
-/* Bytes the image occupies (may be less than the mapped size). */
+/* N into *n, as Python's len(): ECLOSED once the list (or its block) is
+ * closed, EINVAL for a NULL argument. */
+int pyshm_list_length(const pyshm_list *list, int64_t *n);
+/* Bytes the image occupies (may be less than the mapped size); 0 for NULL. */
 size_t pyshm_list_image_bytes(const pyshm_list *list);
 /* Slot i's allocation in bytes (negative i counts from the end). */
 int pyshm_list_slot(const pyshm_list *list, int64_t index, size_t *alloc);
@@ -346,13 +427,17 @@ int pyshm_list_repr(pyshm_list *list, char *buf, size_t cap, size_t *len);
  * Explains an image field by field (layout, N, each offset or size, each
  * slot with its format, code and value), one line per call of emit, and
  * stops at the first invalid field, naming it. Returns 0 for a valid image,
- * PYSHM_ECORRUPT (or EUNICODE) for the first fault found. Pure.
+ * PYSHM_ECORRUPT (or EUNICODE) for the first fault found; EINVAL for a NULL
+ * emit, or a NULL buf with len > 0. Pure. For a block, pass
+ * pyshm_shm_data_size() as len, so that a header over holes is refused
+ * before it is read.
  */
 int pyshm_inspect(const void *buf, size_t len, pyshm_layout layout,
                   void (*emit)(const char *line, void *arg), void *arg);
 
 /* Explanation of the last error on this handle (which field of the image
- * was wrong, and where); "" if none. Valid until the next call on it. */
+ * was wrong, and where); "" if none, and for a NULL handle. Valid until the
+ * next call on it. */
 const char *pyshm_list_errmsg(const pyshm_list *list);
 
 /* ------------------------------------------------------------------------ */

@@ -207,7 +207,8 @@ PYSHM_API int pyshm_list_encode(void *buf, size_t len, const pyshm_value *items,
     size_t need;
     int rc = pyshm_list_image_size(items, n, layout, &need);
     if (rc) return rc;
-    if (buf == NULL || len < need) return PYSHM_ENOBUFS;
+    if (buf == NULL) return PYSHM_EINVAL;
+    if (len < need) return PYSHM_ENOBUFS;
     bool py39 = create_layout(layout) == PYSHM_LAYOUT_PY39;
     uint8_t *b = buf;
     size_t data = WORD * (n + (py39 ? 2 : 1)), pos = 0;
@@ -441,6 +442,7 @@ static bool is_closed(const pyshm_list *l) {
 
 /* Checks the handle and turns a Python index into a position. */
 static int position(pyshm_list *l, int64_t index, size_t *pos, const char *what) {
+    if (l == NULL) return PYSHM_EINVAL;
     l->errmsg[0] = '\0';
     if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
     int64_t n = l->h.n;
@@ -450,12 +452,24 @@ static int position(pyshm_list *l, int64_t index, size_t *pos, const char *what)
     return 0;
 }
 
-PYSHM_API pyshm_layout pyshm_list_layout(const pyshm_list *l) { return l->h.layout; }
-PYSHM_API int64_t pyshm_list_len(const pyshm_list *l) { return l->h.n; }
-PYSHM_API size_t pyshm_list_image_bytes(const pyshm_list *l) { return l->h.end; }
-PYSHM_API const char *pyshm_list_errmsg(const pyshm_list *l) { return l->errmsg; }
+PYSHM_API pyshm_layout pyshm_list_layout(const pyshm_list *l) {
+    return l ? l->h.layout : PYSHM_LAYOUT_AUTO;
+}
+PYSHM_API int64_t pyshm_list_len(const pyshm_list *l) { return l ? l->h.n : -1; }
+PYSHM_API size_t pyshm_list_image_bytes(const pyshm_list *l) { return l ? l->h.end : 0; }
+PYSHM_API const char *pyshm_list_errmsg(const pyshm_list *l) { return l ? l->errmsg : ""; }
+
+/* N survives close (it is private), but Python's len() of a closed list
+ * fails: its __len__ reads the closed buffer, and that is a TypeError. */
+PYSHM_API int pyshm_list_length(const pyshm_list *l, int64_t *n) {
+    if (l == NULL || n == NULL) return PYSHM_EINVAL;
+    if (is_closed(l)) return PYSHM_ECLOSED;
+    *n = l->h.n;
+    return 0;
+}
 
 PYSHM_API int pyshm_list_slot(const pyshm_list *l, int64_t index, size_t *alloc) {
+    if (l == NULL || alloc == NULL) return PYSHM_EINVAL;
     int64_t n = l->h.n;
     if (index < 0) index += n;
     if (index < 0 || index >= n) return PYSHM_EINDEX;
@@ -467,6 +481,7 @@ static int get(pyshm_list *l, int64_t index, pyshm_value *out, void *buf, size_t
     size_t pos = 0;
     int rc = position(l, index, &pos, "index out of range");
     if (rc) return rc;
+    if (out == NULL) return fail(l, PYSHM_EINVAL, "NULL value to fill");
     return pyshm__item_decode(l->buf, &l->h, (int64_t)pos, out, buf, cap, l->errmsg,
                               sizeof l->errmsg);
 }
@@ -526,6 +541,7 @@ PYSHM_API int pyshm_list_set(pyshm_list *l, int64_t index, const pyshm_value *v)
     size_t pos = 0;
     int rc = position(l, index, &pos, "assignment index out of range");
     if (rc) return rc;
+    if (v == NULL) return fail(l, PYSHM_EINVAL, "NULL value to store");
     size_t alloc = l->h.offsets[pos + 1] - l->h.offsets[pos];
     size_t width = WORD;
     uint64_t fmt = 0;
@@ -552,6 +568,7 @@ PYSHM_API int pyshm_list_item_format(pyshm_list *l, int64_t index, char out[9]) 
     size_t pos = 0;
     int rc = position(l, index, &pos, "Requested position out of range.");
     if (rc) return rc;
+    if (out == NULL) return fail(l, PYSHM_EINVAL, "NULL format buffer");
     uint8_t f[8];
     uint64_t word = pyshm__load_u64(l->buf + l->h.formats_start + WORD * pos);
     memcpy(f, &word, 8);
@@ -566,13 +583,22 @@ PYSHM_API int pyshm_list_item_format(pyshm_list *l, int64_t index, char out[9]) 
     return 0;
 }
 
-PYSHM_API int pyshm_list_format(pyshm_list *l, char *buf, size_t cap, size_t *len) {
-    pyshm__out o = {buf, cap, 0};
+/* The checks of the functions that write text like snprintf: buf may be
+ * NULL only with cap 0 (to measure). */
+static int text_checks(pyshm_list *l, char *buf, size_t cap) {
+    if (l == NULL || (buf == NULL && cap > 0)) return PYSHM_EINVAL;
     if (cap > 0) buf[0] = '\0';
     if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
+    return 0;
+}
+
+PYSHM_API int pyshm_list_format(pyshm_list *l, char *buf, size_t cap, size_t *len) {
+    pyshm__out o = {buf, cap, 0};
+    int rc = text_checks(l, buf, cap);
+    if (rc) return rc;
     for (int64_t i = 0; i < l->h.n; i++) {
         char f[9];
-        int rc = pyshm_list_item_format(l, i, f);
+        rc = pyshm_list_item_format(l, i, f);
         if (rc) return rc;
         pyshm__out_str(&o, f);
     }
@@ -580,12 +606,21 @@ PYSHM_API int pyshm_list_format(pyshm_list *l, char *buf, size_t cap, size_t *le
     return o.len < cap ? 0 : PYSHM_ENOBUFS;
 }
 
+/* The checks of count and index. */
+static int search_checks(pyshm_list *l, const pyshm_value *v, const int64_t *result) {
+    if (l == NULL) return PYSHM_EINVAL;
+    if (v == NULL || result == NULL) return fail(l, PYSHM_EINVAL, "NULL value or result");
+    if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
+    return 0;
+}
+
 PYSHM_API int pyshm_list_count(pyshm_list *l, const pyshm_value *v, int64_t *count) {
     int64_t c = 0;
-    if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
+    int rc = search_checks(l, v, count);
+    if (rc) return rc;
     for (int64_t i = 0; i < l->h.n; i++) {
         pyshm_value item;
-        int rc = pyshm_list_get(l, i, &item);
+        rc = pyshm_list_get(l, i, &item);
         if (rc) return rc;
         c += pyshm_value_eq(v, &item);
     }
@@ -594,10 +629,11 @@ PYSHM_API int pyshm_list_count(pyshm_list *l, const pyshm_value *v, int64_t *cou
 }
 
 PYSHM_API int pyshm_list_index(pyshm_list *l, const pyshm_value *v, int64_t *index) {
-    if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
+    int rc = search_checks(l, v, index);
+    if (rc) return rc;
     for (int64_t i = 0; i < l->h.n; i++) {
         pyshm_value item;
-        int rc = pyshm_list_get(l, i, &item);
+        rc = pyshm_list_get(l, i, &item);
         if (rc) return rc;
         if (pyshm_value_eq(v, &item)) {
             *index = i;
@@ -611,12 +647,12 @@ PYSHM_API int pyshm_list_index(pyshm_list *l, const pyshm_value *v, int64_t *ind
 
 PYSHM_API int pyshm_list_repr(pyshm_list *l, char *buf, size_t cap, size_t *len) {
     pyshm__out o = {buf, cap, 0};
-    if (cap > 0) buf[0] = '\0';
-    if (is_closed(l)) return fail(l, PYSHM_ECLOSED, "the list's shared memory is closed");
+    int rc = text_checks(l, buf, cap);
+    if (rc) return rc;
     pyshm__out_char(&o, '[');
     for (int64_t i = 0; i < l->h.n; i++) {
         pyshm_value item;
-        int rc = pyshm_list_get(l, i, &item);
+        rc = pyshm_list_get(l, i, &item);
         if (rc) return rc;
         if (i) pyshm__out_str(&o, ", ");
         pyshm__out_value(&o, &item);

@@ -37,6 +37,7 @@ static const char *code_name(int8_t c) {
 
 PYSHM_API int pyshm_inspect(const void *buf, size_t len, pyshm_layout layout,
                             void (*emit)(const char *line, void *arg), void *arg) {
+    if (emit == NULL || (buf == NULL && len > 0)) return PYSHM_EINVAL;
     sink s = {emit, arg};
     pyshm__header h;
     char msg[256];

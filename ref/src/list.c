@@ -3,6 +3,7 @@
 #include "shm.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 PYSHM_API int pyshm_list_create(const char *name, const pyshm_value *items, size_t n,
                                 pyshm_layout layout, pyshm_list **out) {
@@ -28,16 +29,25 @@ PYSHM_API int pyshm_list_create(const char *name, const pyshm_value *items, size
 PYSHM_API int pyshm_list_attach(const char *name, pyshm_layout layout, pyshm_list **out,
                                 char *errmsg, size_t errmsg_cap) {
     pyshm_shm *shm;
-    if (out) *out = NULL;
     if (errmsg && errmsg_cap) errmsg[0] = '\0';
+    if (out == NULL) return PYSHM_EINVAL;
+    *out = NULL;
     int rc = pyshm_shm_attach(name, &shm);
     if (rc) return rc;
-    rc = pyshm__list_open(out, shm, shm->buf, shm->size, layout, errmsg, errmsg_cap);
+    size_t len = pyshm_shm_data_size(shm);
+    rc = pyshm__list_open(out, shm, shm->buf, len, layout, errmsg, errmsg_cap);
+    if (rc == PYSHM_ECORRUPT && len < shm->size && errmsg && errmsg_cap) {
+        size_t used = strlen(errmsg);
+        pyshm__msg(errmsg + used, errmsg_cap - used,
+                   " (an image is trusted only as far as the block's written bytes reach: "
+                   "%zu of its %zu bytes; the rest are holes, never written)",
+                   len, shm->size);
+    }
     if (rc) pyshm_shm_free(shm);
     return rc;
 }
 
-PYSHM_API pyshm_shm *pyshm_list_shm(const pyshm_list *l) { return l->shm; }
+PYSHM_API pyshm_shm *pyshm_list_shm(const pyshm_list *l) { return l ? l->shm : NULL; }
 
 PYSHM_API int pyshm_list_close(pyshm_list *l) {
     if (l == NULL) return PYSHM_EINVAL;

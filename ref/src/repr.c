@@ -230,8 +230,9 @@ void pyshm__out_value(pyshm__out *o, const pyshm_value *v) {
 }
 
 PYSHM_API size_t pyshm_value_repr(const pyshm_value *v, char *buf, size_t cap) {
+    if (buf == NULL) cap = 0; /* measure only */
     pyshm__out o = {buf, cap, 0};
     if (cap > 0) buf[0] = '\0';
-    pyshm__out_value(&o, v);
+    if (v != NULL) pyshm__out_value(&o, v);
     return o.len;
 }

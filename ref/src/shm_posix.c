@@ -16,6 +16,10 @@
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/random.h>
+/* Linux's value on every architecture; glibc names it only for _GNU_SOURCE. */
+#ifndef SEEK_HOLE
+#define SEEK_HOLE 4
+#endif
 #endif
 
 /* Longest name without its '/'. macOS stores at most PSHMNAMLEN (31)
@@ -95,8 +99,11 @@ int pyshm__map_errno(int e) {
     case ENAMETOOLONG: return PYSHM_ENAMETOOLONG;
     case EINVAL: return PYSHM_EBADNAME;
     case ENOMEM:
-    case EFBIG: /* ftruncate beyond what the system allows */
-    case ENOSPC: return PYSHM_ENOMEM;
+    case EFBIG: return PYSHM_ENOMEM; /* ftruncate beyond what the system allows */
+    case EISDIR: return PYSHM_EISDIR;
+    case ENOSPC: /* the errno is kept for the message: "[Errno 28] No space left on device" */
+        pyshm__os_error(e);
+        return PYSHM_ENOSPC;
     default: return pyshm__os_error(e);
     }
 }
@@ -112,6 +119,17 @@ static int slash_name(const char *name, char **out) {
     return 0;
 }
 
+#if defined(__linux__)
+/* lstat of the file behind a name: glibc and musl keep blocks in /dev/shm. */
+static bool stat_in_dev_shm(const char *name, struct stat *st) {
+    int dir = open("/dev/shm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) return false;
+    bool ok = fstatat(dir, name, st, AT_SYMLINK_NOFOLLOW) == 0;
+    close(dir);
+    return ok;
+}
+#endif
+
 /* Opens (and maybe creates) "/name"; fills fd. */
 static int open_name(const char *name, int flags, int *fd) {
     char *path;
@@ -119,6 +137,15 @@ static int open_name(const char *name, int flags, int *fd) {
     if (rc) return rc;
     *fd = shm_open(path, flags | O_CLOEXEC, 0600);
     int e = errno;
+#if defined(__linux__)
+    /* glibc folds EISDIR into EINVAL ("directory names are just another
+     * example for unsuitable shared object names"), so CPython reports a
+     * bare "[Errno 22] Invalid argument". Its class stays OSError here, but
+     * the code says what is really there. */
+    struct stat st;
+    if (*fd < 0 && e == EINVAL && stat_in_dev_shm(name, &st) && S_ISDIR(st.st_mode))
+        e = EISDIR;
+#endif
     free(path);
     return *fd < 0 ? pyshm__map_errno(e) : 0;
 }
@@ -136,8 +163,15 @@ static int unlink_name(const char *name) {
 static int finish(const char *name, int fd, pyshm_shm **out) {
     struct stat st;
     if (fstat(fd, &st) != 0) return pyshm__map_errno(errno);
+    /* Only the file types that cannot be a block are refused: macOS reports
+     * no file type at all for a shared memory object. CPython fails on them
+     * later, in mmap, with "OSError: [Errno 22] Invalid argument". */
+    if (S_ISDIR(st.st_mode)) return PYSHM_EISDIR;
+    if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+        S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode))
+        return PYSHM_ENOTREG;
     /* CPython: mmap of an empty file is "ValueError: cannot mmap an empty file". */
-    if (st.st_size <= 0) return PYSHM_EINVAL;
+    if (st.st_size <= 0) return PYSHM_EEMPTY;
     if ((uint64_t)st.st_size > SIZE_MAX) return PYSHM_ENOMEM;
     size_t size = (size_t)st.st_size;
     pyshm_shm *shm = calloc(1, sizeof *shm);
@@ -160,6 +194,30 @@ static int finish(const char *name, int fd, pyshm_shm **out) {
     shm->fd = fd;
     *out = shm;
     return 0;
+}
+
+/*
+ * Reserves every page of a new block now. ftruncate alone makes a sparse
+ * file: its pages are taken from /dev/shm only when first touched, and when
+ * none is left the toucher gets SIGBUS instead of an error. posix_fallocate
+ * on tmpfs takes them at once, or fails with ENOSPC. The pages it reserves
+ * still read as holes (SEEK_DATA) until written. Other systems have no
+ * equivalent for shared memory (macOS), or commit at creation (Windows).
+ */
+static int reserve(int fd, off_t size) {
+#if defined(__linux__)
+    int e;
+    do e = posix_fallocate(fd, 0, size); /* returns the error; errno is not set */
+    while (e == EINTR);
+    /* EOPNOTSUPP: a file system without fallocate, from a libc that does not
+     * emulate it (musl); the block stays sparse there, as before. */
+    if (e == 0 || e == EOPNOTSUPP) return 0;
+    return pyshm__map_errno(e);
+#else
+    (void)fd;
+    (void)size;
+    return 0;
+#endif
 }
 
 PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
@@ -185,7 +243,7 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
     }
     if (ftruncate(fd, (off_t)size) != 0) {
         rc = pyshm__map_errno(errno);
-    } else {
+    } else if ((rc = reserve(fd, (off_t)size)) == 0) {
         rc = finish(name, fd, out);
     }
     if (rc) { /* as CPython: a block that could not be set up is unlinked */
@@ -207,10 +265,11 @@ PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
     return rc;
 }
 
-PYSHM_API const char *pyshm_shm_name(const pyshm_shm *shm) { return shm->name; }
-PYSHM_API size_t pyshm_shm_size(const pyshm_shm *shm) { return shm->size; }
-PYSHM_API void *pyshm_shm_buf(const pyshm_shm *shm) { return shm->buf; }
-PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm->buf == NULL; }
+
+PYSHM_API const char *pyshm_shm_name(const pyshm_shm *shm) { return shm ? shm->name : NULL; }
+PYSHM_API size_t pyshm_shm_size(const pyshm_shm *shm) { return shm ? shm->size : 0; }
+PYSHM_API void *pyshm_shm_buf(const pyshm_shm *shm) { return shm ? shm->buf : NULL; }
+PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm == NULL || shm->buf == NULL; }
 
 PYSHM_API int pyshm_shm_close(pyshm_shm *shm) {
     if (shm == NULL) return PYSHM_EINVAL;
@@ -237,6 +296,26 @@ PYSHM_API void pyshm_shm_free(pyshm_shm *shm) {
     free(shm);
 }
 
+/*
+ * Linux's lseek(SEEK_HOLE) on tmpfs finds the first page never written
+ * (fallocated pages count as holes until written). Reading such a page
+ * through the mapping makes tmpfs allocate it, for good; pread would not,
+ * but the library reads through the mapping. Elsewhere lseek fails or
+ * reports no hole, and the whole block counts.
+ */
+PYSHM_API size_t pyshm_shm_data_size(const pyshm_shm *shm) {
+    if (shm == NULL || shm->buf == NULL) return 0;
+    size_t data = shm->size;
+#if defined(SEEK_HOLE)
+    off_t hole = lseek(shm->fd, 0, SEEK_HOLE);
+    if (hole >= 0 && (uint64_t)hole < shm->size) data = (size_t)hole;
+#endif
+    /* Up to PYSHM_DATA_SLACK bytes of holes cost a few pages at most, and
+     * let a never-written block read as zeros, as CPython reads it. */
+    size_t slack = shm->size < PYSHM_DATA_SLACK ? shm->size : PYSHM_DATA_SLACK;
+    return data > slack ? data : slack;
+}
+
 PYSHM_API int pyshm_unlink(const char *name) {
     if (name == NULL) return PYSHM_ENONAME;
     int rc = pyshm__check_name(name);
@@ -245,6 +324,7 @@ PYSHM_API int pyshm_unlink(const char *name) {
 
 PYSHM_API int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void *arg),
                                 void *arg) {
+    if (fn == NULL) return PYSHM_EINVAL;
 #if defined(__linux__)
     DIR *d = opendir("/dev/shm");
     if (d == NULL) return pyshm__map_errno(errno);

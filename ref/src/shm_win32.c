@@ -42,9 +42,11 @@ static int map_win_error(DWORD e) {
         return PYSHM_EACCES;
     case ERROR_NOT_ENOUGH_MEMORY:
     case ERROR_OUTOFMEMORY:
-    case ERROR_COMMITMENT_LIMIT:
-    case ERROR_DISK_FULL:
         return PYSHM_ENOMEM;
+    case ERROR_COMMITMENT_LIMIT: /* the paging file cannot back the block */
+    case ERROR_DISK_FULL:
+        pyshm__os_error((int)e); /* kept for the message */
+        return PYSHM_ENOSPC;
     case ERROR_INVALID_NAME:
     case ERROR_BAD_PATHNAME:
         return PYSHM_EBADNAME;
@@ -224,10 +226,15 @@ PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
     return new_handle(name, map, buf, (size_t)mbi.RegionSize, out);
 }
 
-PYSHM_API const char *pyshm_shm_name(const pyshm_shm *shm) { return shm->name; }
-PYSHM_API size_t pyshm_shm_size(const pyshm_shm *shm) { return shm->size; }
-PYSHM_API void *pyshm_shm_buf(const pyshm_shm *shm) { return shm->buf; }
-PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm->buf == NULL; }
+PYSHM_API const char *pyshm_shm_name(const pyshm_shm *shm) { return shm ? shm->name : NULL; }
+PYSHM_API size_t pyshm_shm_size(const pyshm_shm *shm) { return shm ? shm->size : 0; }
+PYSHM_API void *pyshm_shm_buf(const pyshm_shm *shm) { return shm ? shm->buf : NULL; }
+PYSHM_API bool pyshm_shm_closed(const pyshm_shm *shm) { return shm == NULL || shm->buf == NULL; }
+/* A mapping backed by the paging file is committed whole at creation: no
+ * page is a hole. */
+PYSHM_API size_t pyshm_shm_data_size(const pyshm_shm *shm) {
+    return shm && shm->buf ? shm->size : 0;
+}
 
 PYSHM_API int pyshm_shm_close(pyshm_shm *shm) {
     if (shm == NULL)
@@ -277,8 +284,7 @@ PYSHM_API int pyshm_unlink(const char *name) {
 /* Windows offers no way to list named mappings. */
 PYSHM_API int pyshm_shm_foreach(int (*fn)(const char *name, uint64_t size, void *arg),
                                 void *arg) {
-    (void)fn;
     (void)arg;
-    return PYSHM_ENOTSUP;
+    return fn == NULL ? PYSHM_EINVAL : PYSHM_ENOTSUP;
 }
 #endif /* _WIN32 */

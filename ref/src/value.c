@@ -4,7 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-PYSHM_API pyshm_value pyshm_str(const char *utf8) { return pyshm_strn(utf8, strlen(utf8)); }
+PYSHM_API pyshm_value pyshm_str(const char *utf8) {
+    return pyshm_strn(utf8, utf8 ? strlen(utf8) : 0);
+}
 
 static bool is_number(const pyshm_value *v) {
     return v->type == PYSHM_INT || v->type == PYSHM_FLOAT || v->type == PYSHM_BOOL;
@@ -18,6 +20,7 @@ static bool int_eq_float(int64_t i, double f) {
 }
 
 PYSHM_API bool pyshm_value_eq(const pyshm_value *a, const pyshm_value *b) {
+    if (a == NULL || b == NULL) return false;
     if (is_number(a) && is_number(b)) {
         bool af = a->type == PYSHM_FLOAT, bf = b->type == PYSHM_FLOAT;
         int64_t ai = a->type == PYSHM_BOOL ? (int64_t)a->u.b : a->u.i;

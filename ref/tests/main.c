@@ -24,6 +24,7 @@ int main(void) {
     suite_codec_fuzz();
     suite_shm();
     suite_list_shm();
+    suite_hardening();
 
     const char *verbose = getenv("PYSHM_TEST_VERBOSE");
     CU_basic_set_mode(verbose && *verbose && *verbose != '0' ? CU_BRM_VERBOSE : CU_BRM_NORMAL);

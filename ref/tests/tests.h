@@ -21,6 +21,7 @@ void suite_codec_corrupt(void);
 void suite_codec_fuzz(void);
 void suite_shm(void);
 void suite_list_shm(void);
+void suite_hardening(void);
 
 struct test_def {
     const char *name;
