@@ -20,7 +20,7 @@ CFLITE_ENV = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 
 # clang++ links libFuzzer's C++ runtime against libstdc++ (clang's own
 # dependency); python3 writes and reads the seed-corpus archives.
-DEPS_PACKAGES += clang libclang-rt-14-dev python3
+$(eval $(call needs,check-cflite,clang libclang-rt-14-dev))
 CHECK_TARGETS += check-cflite
 
 .PHONY: cflite-vars check-cflite

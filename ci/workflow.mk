@@ -12,7 +12,7 @@ WORKFLOW_TMP  := $(BUILD)/workflow
 WORKFLOW_PYTHON ?= /usr/bin/python3
 WORKFLOW_CHECK   = MAKE="$(MAKE)" $(WORKFLOW_PYTHON) ci/workflow_check.py
 
-DEPS_PACKAGES += yamllint python3-yaml
+$(eval $(call needs,check-workflow,yamllint python3-yaml))
 CHECK_TARGETS += check-workflow
 
 .PHONY: check-workflow

@@ -218,7 +218,7 @@ def main(argv=None):
     run = {
         "implementation": label, "adapter": impl_argv, "profile": args.profile,
         "matches": matches, "peers": [runner.peer_label(v) for v, _ in peers],
-        "matches_label": matches if "-" not in matches else "%s (each peer's own version)" % matches,
+        "matches_label": matches_label(matches, oracles),
         "oracles": {runner.peer_label(pv): runner.peer_label(o[0]) for pv, o in oracles.items()},
         "expectations": args.expect, "notes": notes, "seconds": round(secs, 1),
     }
@@ -240,6 +240,14 @@ def main(argv=None):
         print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)
         return 2
     return 1 if c["fail"] or c["xpass"] else 0
+
+
+def matches_label(matches, oracles):
+    if "-" in matches:
+        return "%s (each peer's own version)" % matches
+    used = sorted({versions.label(o[0]) for o in oracles.values()})
+    return "%s (CPython %s in its place)" % (versions.label(versions.parse(matches)[:2]),
+                                             ", ".join(used))
 
 
 def peer_version(label):

@@ -150,4 +150,5 @@ def register():
     for action in ("attach", "create"):
         add("tracker", "own-tracker-%s-then-exit" % action, own_tracker(action),
             own_tracker_strict(action))
-    add("tracker", "own-tracker-attach-untracked-then-exit", own_tracker("attach-untracked"))
+    add("tracker", "own-tracker-attach-untracked-then-exit", own_tracker("attach-untracked"),
+        own_tracker_strict("attach-untracked"))

@@ -10,6 +10,7 @@ about a known CPython defect may also carry a `strict` check: the SPEC's
 decision, asserted on the implementation alone, used under `--profile
 strict` instead of the comparison.
 """
+import hashlib
 import os
 import re
 import sys
@@ -93,6 +94,7 @@ def exists(name):
 RANDOM_NAME_RE = re.compile(r"\b(psm|wnsm)_[0-9a-f]{8}\b")
 NAME_RE = re.compile(r"^(psm|wnsm)_[0-9a-f]{8}$")
 _OWN_NAME_RE = re.compile(re.escape(NAME_PREFIX) + "[0-9a-f]+")
+_HEAD = 4096
 _STR_WORD_RE = re.compile(r"str:((?:[0-9a-f]{2}){6,})")
 
 
@@ -218,9 +220,17 @@ class Ctx:
             return "str:" + n.encode().hex() if n != s else m.group(0)
         return _STR_WORD_RE.sub(in_hex, text) if "str:" in text else text
 
+    def _brief(self, text):
+        """Normalised text; past HEAD characters (megabytes of hex, where no
+        name is) only a digest of the rest is kept."""
+        if len(text) <= _HEAD:
+            return self._normalise(text)
+        rest = hashlib.sha256(text[_HEAD:].encode()).hexdigest()[:16]
+        return "%s...[%d more, sha256 %s]" % (self._normalise(text[:_HEAD]), len(text) - _HEAD, rest)
+
     def record(self, who, line, r):
         reply = ("ok " + r.text).rstrip() if r.ok else "err " + r.exc
-        self.trace.append(Step(who, self._normalise(line), self._normalise(reply), r))
+        self.trace.append(Step(who, self._brief(line), self._brief(reply), r))
 
     def observe(self, what, value):
         """A fact the harness saw itself (a block exists, a mode), recorded."""

@@ -183,8 +183,12 @@ def summary(path, run, results):
     per_group = {}
     for r in results:
         per_group.setdefault(r.group, dict.fromkeys(STATUSES, 0))[r.status] += 1
+    cases = {}
+    for r in results:
+        cases.setdefault(r.case_id, {})[r.peer] = r.status
     data = dict(run)
     data.update({
+        "cases": cases,
         "suite_version": SUITE_VERSION,
         "groups": per_group,
         "failing": sorted({"%s on %s" % (r.case_id, r.peer) for r in results if r.status == "fail"}),

@@ -7,8 +7,8 @@ from .imagemap import first_diff
 END_DONE, END_STOPPED = "completed", "stopped"
 
 
-def _hex_of(reply):
-    t = reply.partition(" ")[2]
+def _hex_of(step):
+    t = step.raw_reply.text if step.raw_reply is not None else step.reply.partition(" ")[2]
     return b"" if t in ("", "-") else bytes.fromhex(t)
 
 
@@ -19,7 +19,7 @@ def _explain(want, got, gen):
             req[0] in ("list_dump", "shm_dump", "shm_read"):
         try:
             layout = gen if req[0] == "list_dump" else None
-            d = first_diff(_hex_of(want.reply), _hex_of(got.reply), layout)
+            d = first_diff(_hex_of(want), _hex_of(got), layout)
             if d:
                 return d
         except ValueError:

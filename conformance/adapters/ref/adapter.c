@@ -409,8 +409,11 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
         return out_str(pyshm_shm_name(shm));
     }
     if (strcmp(op, "len") == 0) {
+        int64_t n;
+        if ((rc = pyshm_list_length(l, &n)))
+            return reply_code(rc, NULL);
         out_str("ok ");
-        return out_fmt_i64((long long)pyshm_list_len(l));
+        return out_fmt_i64((long long)n);
     }
     if (strcmp(op, "close") == 0) {
         rc = pyshm_list_close(l);
