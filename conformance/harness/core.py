@@ -221,12 +221,17 @@ class Ctx:
         return _STR_WORD_RE.sub(in_hex, text) if "str:" in text else text
 
     def _brief(self, text):
-        """Normalised text; past HEAD characters (megabytes of hex, where no
-        name is) only a digest of the rest is kept."""
+        """Normalised text, where a word longer than _HEAD (megabytes of hex:
+        values and images, in which no name is) is kept as its head and a
+        digest."""
         if len(text) <= _HEAD:
             return self._normalise(text)
-        rest = hashlib.sha256(text[_HEAD:].encode()).hexdigest()[:16]
-        return "%s...[%d more, sha256 %s]" % (self._normalise(text[:_HEAD]), len(text) - _HEAD, rest)
+        words = text.split(" ")
+        for i, w in enumerate(words):
+            if len(w) > _HEAD:
+                words[i] = "%s...[%d chars, sha256 %s]" % (
+                    w[:64], len(w), hashlib.sha256(w.encode()).hexdigest()[:16])
+        return self._normalise(" ".join(words))
 
     def record(self, who, line, r):
         reply = ("ok " + r.text).rstrip() if r.ok else "err " + r.exc
