@@ -1,11 +1,13 @@
 """Hand-made ShareableList images that CPython never writes: corrupt
-headers, foreign formats, unknown codes. Each entry records what CPython
-does with it (by generation, measured, see SPEC.md) and what the reference
-decoder decides ("Where the reference refuses what CPython reads").
+headers, foreign formats, unknown codes. Each entry has the ops to run on
+it, with what CPython answered when the entry was made (by generation, for
+the reader: the verdict under the `cpython` profile is CPython run live in
+the implementation's place), and the SPEC's decision, which the `strict`
+profile asserts ("Where the reference refuses what CPython reads").
 
 An expectation is a list of (op, result): op is "attach", "len", "get I"
-or "set I WORD"; result is "ok", "ok WORD" or an exception class. For the
-implementation, "refused" means ValueError at attach or at that op.
+or "set I WORD"; result is "ok", "ok WORD" or an exception class; "refused"
+means ValueError at attach or at that op.
 """
 import struct
 import sys
