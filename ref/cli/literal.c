@@ -227,30 +227,6 @@ static void big_decimal(big *b, out_buf *o) {
     free(chunks);
 }
 
-static size_t big_bits(const big *b) {
-    if (b->n == 0) return 0;
-    size_t bits = (b->n - 1) * 32;
-    for (uint32_t top = b->d[b->n - 1]; top; top >>= 1) bits++;
-    return bits;
-}
-
-/* Whether b has more than MAX_INT_DIGITS decimal digits. */
-static bool big_too_long(const big *b) {
-    size_t bits = big_bits(b);
-    if (bits < 14000) return false; /* 2**14000 < 10**4215 */
-    if (bits > 14300) return true;  /* 2**14300 > 10**4304 */
-    big copy = {malloc(b->n * sizeof *b->d), b->n, b->n};
-    if (copy.d == NULL) return true;
-    memcpy(copy.d, b->d, b->n * sizeof *b->d);
-    out_buf o;
-    out_init(&o);
-    big_decimal(&copy, &o);
-    bool too_long = o.p == NULL || o.len > MAX_INT_DIGITS;
-    out_free(&o);
-    free(copy.d);
-    return too_long;
-}
-
 /* Digits of an int in base 2, 8 or 16 (no underscores), bit by bit. */
 static bool big_from_pow2(big *b, const char *digits, size_t nd, unsigned shift) {
     size_t bits = nd * shift;
@@ -350,10 +326,8 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
             }
             for (; rc == 0 && ok && *d; d++) ok = big_muladd(&b, 10, (uint32_t)(*d - '0'));
         } else {
+            /* No digit limit here: CPython converts these bases in linear time. */
             ok = big_from_pow2(&b, clean.p, clean.len, base == 16 ? 4 : base == 8 ? 3 : 1);
-            if (ok && big_too_long(&b))
-                rc = reject(lx, "Exceeds the limit (%d digits) for integer string conversion",
-                            MAX_INT_DIGITS);
         }
         if (rc == 0 && !ok) rc = PYSHM_ENOMEM;
         if (rc == 0) {
@@ -603,6 +577,11 @@ static int expect_end(lexer *lx) {
         if (skip_ws(lx)) return PYSHM_EINVAL;
         if (lx->s[lx->i] != '\n') break;
         lx->i++;
+        /* A last line of only spaces and tabs is an indent (IndentationError). */
+        size_t col = 0, j = lx->i;
+        for (; lx->s[j] == ' ' || lx->s[j] == '\t' || lx->s[j] == '\f'; j++)
+            col = lx->s[j] == '\f' ? 0 : col + 1;
+        if (j == lx->n && col > 0) return reject(lx, "unexpected indent");
     }
     if (lx->i == lx->n) return 0;
     unsigned char c = (unsigned char)lx->s[lx->i];

@@ -41,6 +41,8 @@ static const char usage[] =
     "  pyshm ls                          list the blocks that exist (name, size)\n"
     "  pyshm dump NAME                   print a block's bytes as lowercase hex\n"
     "  pyshm inspect NAME [--layout L]   explain a ShareableList image field by field\n"
+    "  pyshm parse VALUE...              print each VALUE as the tool reads it (its\n"
+    "                                    repr), or \"error: \" and why it is refused\n"
     "\n" USAGE_LIST "\n"
     "Names that are not plain printable ASCII are shown as Python's repr() of\n"
     "the name ('a\\nb'), in listings and in messages.\n"
@@ -363,6 +365,34 @@ static int cmd_inspect(opts *o) {
     return rc ? 1 : 0;
 }
 
+/* One line per VALUE: its repr(), or "error: " with the Python exception
+ * and the reason (escaped like every message); status 1 if any is refused. */
+static int cmd_parse(opts *o) {
+    int status = 0;
+    for (int i = 0; i < o->argc; i++) {
+        pyshm_literal lit;
+        char why[300];
+        int rc = pyshm_literal_parse(o->argv[i], strlen(o->argv[i]), &lit, why, sizeof why);
+        out_buf b;
+        out_init(&b);
+        if (rc == 0) {
+            out_repr(&b, &lit.value);
+        } else {
+            out_buf msg;
+            out_init(&msg);
+            out_printf(&msg, "error: %s: %s", pyshm_err_pyexc(rc), why[0] ? why : pyshm_strerror(rc));
+            if (msg.p) out_escaped(&b, msg.p, msg.len);
+            out_free(&msg);
+            status = 1;
+        }
+        out_str(&b, "\n");
+        if (b.p) fputs(b.p, stdout);
+        out_free(&b);
+        pyshm_literal_free(&lit);
+    }
+    return status;
+}
+
 /* ---- list commands ------------------------------------------------------- */
 
 static int attach(opts *o) {
@@ -636,7 +666,8 @@ static const command list_commands[] = {
 };
 static const command block_commands[] = {
     {"create", cmd_create, OPT_NAME}, {"unlink", cmd_unlink, 0}, {"ls", cmd_ls, 0},
-    {"dump", cmd_dump, 0},            {"inspect", cmd_inspect, OPT_LAYOUT}, {NULL, NULL, 0},
+    {"dump", cmd_dump, 0},            {"inspect", cmd_inspect, OPT_LAYOUT},
+    {"parse", cmd_parse, 0},          {NULL, NULL, 0},
 };
 
 static int dispatch(const command *table, const char *prefix, const char *name, int argc,
