@@ -6,6 +6,10 @@
  */
 #include "literal.h"
 
+/* The library's strict UTF-8 check, pyshm__utf8_valid() (in the static
+ * library the tool links; not exported by the shared one). */
+#include "internal.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -59,35 +63,6 @@ static int hexval(int c) {
 static int digit_in(int c, unsigned base) {
     int d = hexval(c);
     return d >= 0 && (unsigned)d < base ? d : -1;
-}
-
-/* Strict UTF-8 (no surrogates, no overlong forms): Python source text. */
-static bool utf8_valid(const unsigned char *s, size_t n) {
-    for (size_t i = 0; i < n;) {
-        unsigned c = s[i];
-        size_t k;
-        uint32_t cp, min;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c < 0xE0) {
-            k = 1, cp = c & 0x1F, min = 0x80;
-        } else if (c >= 0xE0 && c < 0xF0) {
-            k = 2, cp = c & 0x0F, min = 0x800;
-        } else if (c >= 0xF0 && c < 0xF5) {
-            k = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i <= k) return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xC0) != 0x80) return false;
-            cp = cp << 6 | (s[i + j] & 0x3F);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-        i += k + 1;
-    }
-    return true;
 }
 
 /* Code point cp as UTF-8; a surrogate is written in the same 3-byte form
@@ -613,7 +588,9 @@ int pyshm_literal_parse(const char *text, size_t len, pyshm_literal *out, char *
     lx.why = why;
     lx.whycap = whycap;
     if (memchr(text, '\0', len)) return reject(&lx, "source code cannot contain null bytes");
-    if (!utf8_valid((const unsigned char *)text, len)) return reject(&lx, "not valid UTF-8");
+    size_t bad;
+    if (!pyshm__utf8_valid((const uint8_t *)text, len, &bad, NULL))
+        return reject(&lx, "not valid UTF-8 (byte %zu)", bad);
     /* Python reads "\r\n" and a lone "\r" as "\n". */
     char *s = malloc(len + 3);
     if (s == NULL) return PYSHM_ENOMEM;

@@ -693,29 +693,30 @@ static int dispatch(const command *table, const char *prefix, const char *name, 
 
 static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
 
-static int run(int argc, char **argv) {
-    if (argc < 2) {
-        fputs(usage, stderr);
+/* A command group's usage: on stderr (status 2) when no command follows,
+ * on stdout (status 0) for --help; -1 when a command follows. */
+static int group_usage(const char *text, int argc, char **argv) {
+    if (argc < 1) {
+        fputs(text, stderr);
         return 2;
     }
-    if (is_help(argv[1])) {
-        fputs(usage, stdout);
+    if (is_help(argv[0])) {
+        fputs(text, stdout);
         return 0;
     }
+    return -1;
+}
+
+static int run(int argc, char **argv) {
+    int rc = group_usage(usage, argc - 1, argv + 1);
+    if (rc >= 0) return rc;
     if (strcmp(argv[1], "--version") == 0) {
         printf("pyshm %s\n", PYSHM_VERSION);
         return 0;
     }
     if (strcmp(argv[1], "list") == 0) {
-        if (argc < 3) {
-            fputs(list_usage, stderr);
-            return 2;
-        }
-        if (is_help(argv[2])) {
-            fputs(list_usage, stdout);
-            return 0;
-        }
-        return dispatch(list_commands, "list ", argv[2], argc - 3, argv + 3);
+        rc = group_usage(list_usage, argc - 2, argv + 2);
+        return rc >= 0 ? rc : dispatch(list_commands, "list ", argv[2], argc - 3, argv + 3);
     }
     return dispatch(block_commands, "", argv[1], argc - 2, argv + 2);
 }
