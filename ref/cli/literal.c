@@ -255,7 +255,7 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
             rc = reject(lx, "invalid %s literal", what);
         *k = K_INT;
     } else {
-        size_t int_digits = digitpart(lx, &clean);
+        digitpart(lx, &clean);
         bool is_float = false;
         if (s[lx->i] == '.') {
             is_float = true;
@@ -284,7 +284,6 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
             clean.p[strspn(clean.p, "0")] != '\0')
             rc = reject(lx, "leading zeros in decimal integer literals are not permitted; "
                             "use an 0o prefix for octal integers");
-        (void)int_digits;
         *k = is_float ? K_FLOAT : K_INT;
     }
     if (rc == 0 && clean.p == NULL) rc = PYSHM_ENOMEM;

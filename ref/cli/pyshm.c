@@ -349,9 +349,15 @@ static int cmd_dump(opts *o) {
     return 0;
 }
 
+/* An inspect line, escaped: it may quote bytes of the block. */
 static void print_line(const char *line, void *arg) {
     (void)arg;
-    puts(line);
+    out_buf b;
+    out_init(&b);
+    out_escaped(&b, line, strlen(line));
+    out_str(&b, "\n");
+    if (b.p) fputs(b.p, stdout);
+    out_free(&b);
 }
 
 static int cmd_inspect(opts *o) {
@@ -590,7 +596,7 @@ static int list_format(opts *o) {
     for (int64_t i = 0; rc == 0 && i < pyshm_list_len(st.list); i++) {
         char f[9];
         rc = pyshm_list_item_format(st.list, i, f);
-        if (rc == 0) out_str(&st.out, f);
+        if (rc == 0) out_escaped(&st.out, f, strlen(f)); /* a format is bytes of the block */
     }
     out_str(&st.out, "\n");
     return finish(rc);
