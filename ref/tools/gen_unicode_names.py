@@ -18,7 +18,7 @@ Lookup is as CPython's (Modules/unicodedata.c, _getcode):
 
 Compact form: names in code point order, each stored as the number of words
 it shares with the previous name plus its other words, each word a one- to
-three-character code into a word list; families named PREFIX-<hex of the
+three-character code into a word list (its rare words front-coded); families named PREFIX-<hex of the
 code point> (CJK COMPATIBILITY IDEOGRAPH-F900, ...) are stored as ranges.
 Every character of the output is printable ASCII (no escapes, no trigraphs).
 """
@@ -89,7 +89,11 @@ def main():
         recs.append((cp, k, toks[k:]))
         words.update(toks[k:])
         prev = toks
+    # The words with one- and two-character codes, most frequent first; the
+    # rest (three-character codes) in alphabetical order, each stored as the
+    # length of the prefix it shares with the previous one plus the rest.
     order = [w for w, _ in words.most_common()]
+    order = order[:ONE + TWO * 90] + sorted(order[ONE + TWO * 90:])
     rank = {w: i for i, w in enumerate(order)}
     assert len(order) < ONE + TWO * 90 + (90 - ONE - TWO) * 90 * 90
 
@@ -137,7 +141,17 @@ def main():
                 line = line[width:]
         w('    "%s";\n\n' % line)
 
-    strings("words", [x + " " for x in order])
+    head = ONE + TWO * 90
+    tail, prev = [], ""
+    for x in order[head:]:
+        k = 0
+        while k < min(len(prev), len(x), 89) and prev[k] == x[k]:
+            k += 1
+        tail.append(ALPHA[k] + x[k:] + " ")
+        prev = x
+    strings("words", [x + " " for x in order[:head]] + tail)
+    w("#define TAIL_TEXT %d /* bytes of the tail words, spelt out */\n"
+      % sum(len(x) + 1 for x in order[head:]))
     strings("records", stream)
     w("#define NAME_MAX_WORDS %d\n" % max(len(n.split(" ")) for n in names.values()))
     w("#define WORD_COUNT %d\n" % len(order))
