@@ -44,14 +44,15 @@ static const char usage[] =
     "  pyshm parse VALUE...              print each VALUE as the tool reads it (its\n"
     "                                    repr), or \"error: \" and why it is refused\n"
     "\n" USAGE_LIST "\n"
-    "Names that are not plain printable ASCII are shown as Python's repr() of\n"
-    "the name ('a\\nb'), in listings and in messages.\n"
+    "A name that is not plain printable ASCII (or holds a space, a quote or a\n"
+    "backslash) is shown as Python's repr() of it ('a\\nb'), in listings and\n"
+    "in messages.\n"
     "\n"
     "  pyshm --help | --version\n";
 
 static const char list_usage[] = "usage: pyshm list COMMAND [ARGS]\n\n" USAGE_LIST;
 
-static const char *prog_cmd = "pyshm";
+static const char *prog_cmd; /* the command running, once known */
 
 /* Every message goes through here: escaped so that nothing read from the
  * system or the command line (a name, a literal) can forge lines or send
@@ -70,8 +71,9 @@ static void message(const char *fmt, ...) {
     va_end(ap);
     out_buf safe;
     out_init(&safe);
-    out_escaped(&safe, b.p ? b.p : "", b.len);
-    fprintf(stderr, "pyshm: %s: %s\n", prog_cmd, safe.p ? safe.p : "out of memory");
+    out_escaped(&safe, b.p ? b.p : "", b.p ? b.len : 0);
+    fprintf(stderr, "pyshm: %s%s%s\n", prog_cmd ? prog_cmd : "", prog_cmd ? ": " : "",
+            safe.p ? safe.p : "out of memory");
     out_free(&safe);
     out_free(&b);
 }
@@ -224,6 +226,7 @@ static struct {
     pyshm_literal *lits;   /* parsed VALUEs */
     pyshm_value *items;
     size_t nlits;
+    char **argv;           /* the command's positional arguments */
 } st;
 
 static void release(void) {
@@ -236,6 +239,7 @@ static void release(void) {
     for (size_t i = 0; i < st.nlits; i++) pyshm_literal_free(&st.lits[i]);
     free(st.lits);
     free(st.items);
+    free(st.argv);
     memset(&st, 0, sizeof st);
 }
 
@@ -685,9 +689,8 @@ static int dispatch(const command *table, const char *prefix, const char *name, 
         prog_cmd = cmd;
         opts o;
         int rc = parse_opts(argc, argv, c->options, &o);
-        if (rc == 0) rc = c->run(&o);
-        free(o.argv);
-        return rc;
+        st.argv = o.argv;
+        return rc ? rc : c->run(&o);
     }
     out_buf q;
     out_init(&q);
