@@ -15,8 +15,9 @@ HOSTILE_SECONDS    ?= 5
 FUZZ_AFL_TARGET    ?= decode
 
 FUZZ_TARGETS := decode roundtrip ops literal
+# The tool's literal parser (the literal target) is linked with the rest.
 FUZZ_COMMON  := fuzz/check.c fuzz/gen.c fuzz/list_check.c fuzz/model.c fuzz/pyeq.c \
-                fuzz/utf8_check.c
+                fuzz/utf8_check.c ref/cli/literal.c ref/cli/out.c ref/cli/unicode_names.c
 FUZZ_HDRS    := $(wildcard fuzz/*.h)
 FUZZ_INC     := $(INC) -Ifuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -48,12 +49,6 @@ FUZZ_LIB_OBJS = $(patsubst %.c,$(BUILD)/fuzz/obj-$(1)/%.o,$(FUZZ_COMMON) $(LIB_S
 $(FUZZ_LIBFUZZER): $(BUILD)/fuzz/libfuzzer/%: $(BUILD)/fuzz/obj-lf/fuzz/fuzz_%.o $(call FUZZ_LIB_OBJS,lf)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ -lm
-
-# The literal target fuzzes the tool's parser: it links the tool's sources too.
-FUZZ_LITERAL_SRCS := ref/cli/literal.c ref/cli/out.c ref/cli/unicode_names.c
-$(BUILD)/fuzz/libfuzzer/literal: $(FUZZ_LITERAL_SRCS:%.c=$(BUILD)/fuzz/obj-lf/%.o)
-$(BUILD)/fuzz/replay/literal: $(FUZZ_LITERAL_SRCS:%.c=$(BUILD)/fuzz/obj-san/%.o)
-$(BUILD)/fuzz/afl/literal: $(FUZZ_LITERAL_SRCS:%.c=$(BUILD)/fuzz/obj-afl/%.o)
 
 # The targets with standalone_main.c instead of libFuzzer: replays
 # regressions and corpora with any compiler.
