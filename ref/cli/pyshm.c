@@ -440,7 +440,7 @@ static bool same_read(int ra, const pyshm_value *a, int rb, const pyshm_value *b
     }
 }
 
-static void pause_briefly(void) {
+static void short_wait(void) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
 }
@@ -467,7 +467,7 @@ static int read_item(int64_t i, pyshm_value *out) {
         int rb = pyshm_list_get_copy(st.list, i, &vb, r->b, r->cap);
         if (!same_read(ra, &va, rb, &vb)) continue;
         if (ra != 0 && waits++ < READ_ERROR_WAITS) {
-            pause_briefly();
+            short_wait();
             continue;
         }
         *out = va;
