@@ -14,9 +14,10 @@ FUZZ_SMOKE_SECONDS ?= 10
 HOSTILE_SECONDS    ?= 5
 FUZZ_AFL_TARGET    ?= decode
 
-FUZZ_TARGETS := decode roundtrip ops
+FUZZ_TARGETS := decode roundtrip ops literal
+# The tool's literal parser (the literal target) is linked with the rest.
 FUZZ_COMMON  := fuzz/check.c fuzz/gen.c fuzz/list_check.c fuzz/model.c fuzz/pyeq.c \
-                fuzz/utf8_check.c
+                fuzz/utf8_check.c ref/cli/literal.c ref/cli/out.c ref/cli/unicode_names.c
 FUZZ_HDRS    := $(wildcard fuzz/*.h)
 FUZZ_INC     := $(INC) -Ifuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

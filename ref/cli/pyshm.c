@@ -1,12 +1,36 @@
 /* pyshm: create, read, write and explain CPython shared memory from a shell. */
 #include "literal.h"
+#include "out.h"
 #include "pyshm.h"
 
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define USAGE_LIST                                                                  \
+    "Lists (ShareableList):\n"                                                      \
+    "  pyshm list create [--name NAME] [--layout py38|py39] [--managed] VALUE...\n" \
+    "                                    create a list; print its name\n"           \
+    "                                    --managed: keep it until interrupted or\n" \
+    "                                    killed, then unlink it (even on SIGKILL)\n" \
+    "  pyshm list show NAME              print the items as a Python list literal\n" \
+    "  pyshm list get NAME INDEX         print repr() of one item\n"                \
+    "  pyshm list set NAME INDEX VALUE   store a value\n"                           \
+    "  pyshm list format NAME            print the list's struct format\n"          \
+    "  pyshm list len NAME               print the number of items\n"               \
+    "  pyshm list count NAME VALUE       print how many items == VALUE\n"          \
+    "  pyshm list index NAME VALUE       print the first index of VALUE\n"         \
+    "\n"                                                                            \
+    "VALUEs are Python literals: 42, 1_000, 0x1f, -273.154, 1e-7, 'howdy',\n"      \
+    "\"it's\", '''triple''', '\\u20ac', '\\N{EURO SIGN}', b'HoWdY', rb'\\d',\n"    \
+    "None, True, False; and inf, -inf, nan (not Python literals).\n"              \
+    "Lists read on attach detect their layout (py38: CPython 3.8, py39: 3.9\n"     \
+    "and later); --layout forces one.\n"
 
 static const char usage[] =
     "usage: pyshm COMMAND [ARGS]\n"
@@ -17,40 +41,91 @@ static const char usage[] =
     "  pyshm ls                          list the blocks that exist (name, size)\n"
     "  pyshm dump NAME                   print a block's bytes as lowercase hex\n"
     "  pyshm inspect NAME [--layout L]   explain a ShareableList image field by field\n"
-    "\n"
-    "Lists (ShareableList):\n"
-    "  pyshm list create [--name NAME] [--layout py38|py39] [--managed] VALUE...\n"
-    "                                    create a list; print its name\n"
-    "                                    --managed: keep it until interrupted or\n"
-    "                                    killed, then unlink it (even on SIGKILL)\n"
-    "  pyshm list show NAME              print the items as a Python list literal\n"
-    "  pyshm list get NAME INDEX         print repr() of one item\n"
-    "  pyshm list set NAME INDEX VALUE   store a value\n"
-    "  pyshm list format NAME            print the list's struct format\n"
-    "  pyshm list len NAME               print the number of items\n"
-    "  pyshm list count NAME VALUE       print how many items == VALUE\n"
-    "  pyshm list index NAME VALUE       print the first index of VALUE\n"
-    "\n"
-    "VALUEs are Python literals: 42, -273.154, inf, nan, 'howdy', '\\u20ac',\n"
-    "b'HoWdY', b'\\x00', None, True, False. Lists read on attach detect their\n"
-    "layout (py38: CPython 3.8, py39: 3.9 and later); --layout forces one.\n"
+    "  pyshm parse VALUE...              print each VALUE as the tool reads it (its\n"
+    "                                    repr), or \"error: \" and why it is refused\n"
+    "\n" USAGE_LIST "\n"
+    "A name that is not plain printable ASCII (or holds a space, a quote or a\n"
+    "backslash) is shown as Python's repr() of it ('a\\nb'), in listings and\n"
+    "in messages.\n"
     "\n"
     "  pyshm --help | --version\n";
 
-static const char *prog_cmd = "pyshm";
+static const char list_usage[] = "usage: pyshm list COMMAND [ARGS]\n\n" USAGE_LIST;
 
-/* Reports a library error the way Python would name it; exit status 1. */
+static const char *prog_cmd; /* the command running, once known */
+
+/* Every message goes through here: escaped so that nothing read from the
+ * system or the command line (a name, a literal) can forge lines or send
+ * terminal escapes. */
+static void message(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+static void message(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    out_buf b;
+    out_init(&b);
+    out_vprintf(&b, fmt, ap);
+    va_end(ap);
+    out_buf safe;
+    out_init(&safe);
+    out_escaped(&safe, b.p ? b.p : "", b.p ? b.len : 0);
+    fprintf(stderr, "pyshm: %s%s%s\n", prog_cmd ? prog_cmd : "", prog_cmd ? ": " : "",
+            safe.p ? safe.p : "out of memory");
+    out_free(&safe);
+    out_free(&b);
+}
+
+/* Reports an error the way Python would name it; exit status 1. */
 static int fail(int rc, const char *what, const char *detail) {
-    fprintf(stderr, "pyshm: %s: %s: %s%s%s\n", prog_cmd, pyshm_err_pyexc(rc),
-            what ? what : pyshm_strerror(rc), detail && *detail ? ": " : "",
-            detail ? detail : "");
+    message("%s: %s%s%s", pyshm_err_pyexc(rc), what ? what : pyshm_strerror(rc),
+            detail && *detail ? ": " : "", detail ? detail : "");
     return 1;
 }
 
+/* As fail(), the detail being a block's name (shown as repr when needed). */
+static int fail_name(int rc, const char *what, const char *name) {
+    if (name == NULL) return fail(rc, what, NULL);
+    out_buf q;
+    out_init(&q);
+    out_name(&q, name);
+    int status = fail(rc, what, q.p);
+    out_free(&q);
+    return status;
+}
+
 static int usage_error(const char *msg) {
-    fprintf(stderr, "pyshm: %s: %s\n(see pyshm --help)\n", prog_cmd, msg);
+    message("%s (see pyshm --help)", msg);
     return 2;
 }
+
+/* ---- a truncated block ---------------------------------------------------- */
+
+/*
+ * Another process may shrink a block (ftruncate) while this one reads or
+ * writes its mapping: the next access beyond the new end raises SIGBUS.
+ * Every command runs under a handler that jumps back to main(), which turns
+ * it into an error and exit status 1 instead of a death by signal. Nothing
+ * is printed from inside the handler; the commands render into private
+ * buffers first, so stdout holds no half-printed value (dump and inspect,
+ * which stream, may have printed part of the block before the error).
+ */
+#ifdef SIGBUS
+static sigjmp_buf bus_jump;
+static volatile sig_atomic_t bus_armed;
+static void on_bus(int sig) {
+    if (!bus_armed) { /* not from a mapping we read: die as usual */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    siglongjmp(bus_jump, 1);
+}
+#endif
+/* "read" or "written": what the command does to the block. */
+static const char *volatile bus_access = "read";
 
 /* Options shared by the commands: --name NAME and --layout L. */
 typedef struct {
@@ -85,7 +160,7 @@ static int parse_opts(int argc, char **argv, unsigned allowed, opts *o) {
         } else if (a[2] == '\0') {
             dashdash = true;
         } else if (!(opt & allowed)) {
-            fprintf(stderr, "pyshm: %s: unknown option %s\n", prog_cmd, a);
+            message("unknown option %s", a);
             return 2;
         } else if (opt == OPT_MANAGED) {
             o->managed = true;
@@ -121,36 +196,132 @@ static int parse_index(const char *s, int64_t *out) {
     return 0;
 }
 
-static int parse_value(const char *text, pyshm_value *v, char **storage) {
-    char why[300];
-    int rc = pyshm_literal_parse(text, v, storage, why, sizeof why);
-    return rc ? fail(rc, "invalid value", why) : 0;
+/* ---- what a command holds ------------------------------------------------ */
+
+/*
+ * Reads items into private memory. Another process may write an item while
+ * it is copied; each item is copied twice and kept only when both copies
+ * agree (the same error, or the same value), so a value half old and half
+ * new is not shown. A copy that keeps changing, or an error that persists
+ * past a few short waits (a writer between its format and its data), is an
+ * error.
+ */
+typedef struct {
+    uint8_t *a, *b;
+    size_t cap;
+    char msg[128]; /* the reader's own error, "" for the library's */
+} reader;
+
+/*
+ * Everything a command holds lives here, so that one function frees it:
+ * after the command, or when a SIGBUS cuts the command short (its stack is
+ * gone then, this is not).
+ */
+static struct {
+    pyshm_list *list;
+    pyshm_shm *shm;
+    pyshm_manager *manager;
+    reader rd;
+    out_buf out;           /* what the command prints, rendered first */
+    pyshm_literal *lits;   /* parsed VALUEs */
+    pyshm_value *items;
+    size_t nlits;
+    char **argv;           /* the command's positional arguments */
+} st;
+
+static void release(void) {
+    pyshm_list_free(st.list); /* before the manager, which unlinks the block */
+    pyshm_shm_free(st.shm);
+    pyshm_manager_free(st.manager);
+    free(st.rd.a);
+    free(st.rd.b);
+    out_free(&st.out);
+    for (size_t i = 0; i < st.nlits; i++) pyshm_literal_free(&st.lits[i]);
+    free(st.lits);
+    free(st.items);
+    free(st.argv);
+    memset(&st, 0, sizeof st);
+}
+
+/* Parses n VALUEs into st.lits and st.items. Returns 0, 1 after reporting
+ * a syntax error, or stops at the first int outside int64 or lone
+ * surrogate and returns its code unreported with the reason in why (these
+ * are Python values whose fate depends on the command). */
+static int parse_values(char **texts, int n, char *why, size_t whycap) {
+    st.lits = calloc((size_t)n + 1, sizeof *st.lits);
+    st.items = calloc((size_t)n + 1, sizeof *st.items);
+    if (st.lits == NULL || st.items == NULL) return fail(PYSHM_ENOMEM, NULL, NULL);
+    for (int i = 0; i < n; i++) {
+        const char *text = texts[i];
+        st.nlits = (size_t)i + 1;
+        int rc = pyshm_literal_parse(text, strlen(text), &st.lits[i], why, whycap);
+        st.items[i] = st.lits[i].value;
+        if (rc == PYSHM_ERANGE || rc == PYSHM_EENCODE) return rc;
+        if (rc == 0) continue;
+        out_buf q;
+        out_init(&q);
+        out_repr_text(&q, text);
+        if (why[0]) {
+            out_str(&q, ": ");
+            out_str(&q, why);
+        }
+        fail(rc, "invalid value", q.p);
+        out_free(&q);
+        return 1;
+    }
+    return 0;
+}
+
+/* Reports a value error returned unreported by parse_values(). */
+static int value_error(int rc, const char *why) { return fail(rc, NULL, why); }
+
+/* Prints st.out, or reports the error (the reader's own message, else the
+ * list's). */
+static int finish(int rc) {
+    if (rc == 0 && st.out.p == NULL) rc = PYSHM_ENOMEM;
+    if (rc == 0) {
+        fputs(st.out.p, stdout);
+        return 0;
+    }
+    const char *why = st.rd.msg[0] ? st.rd.msg : st.list ? pyshm_list_errmsg(st.list) : "";
+    return fail(rc, why[0] ? why : NULL, NULL);
 }
 
 /* ---- block commands ------------------------------------------------------ */
+
+/* Prints a block's name for scripts: plain names as they are, others as
+ * repr(), so that a newline or an escape in a name cannot forge output. */
+static void print_name(const char *name, const char *suffix) {
+    out_buf b;
+    out_init(&b);
+    out_name(&b, name);
+    out_str(&b, suffix);
+    if (b.p) fputs(b.p, stdout);
+    out_free(&b);
+}
 
 static int cmd_create(opts *o) {
     if (need_args(o, 1, "create SIZE [--name NAME]")) return 2;
     char *end;
     long long size = strtoll(o->argv[0], &end, 10);
     if (*end != '\0' || end == o->argv[0]) return usage_error("SIZE must be an integer");
-    pyshm_shm *shm;
-    int rc = pyshm_shm_create(o->name, size, &shm);
-    if (rc) return fail(rc, NULL, o->name);
-    printf("%s\n", pyshm_shm_name(shm));
-    pyshm_shm_free(shm);
+    int rc = pyshm_shm_create(o->name, size, &st.shm);
+    if (rc) return fail_name(rc, NULL, o->name);
+    print_name(pyshm_shm_name(st.shm), "\n");
     return 0;
 }
 
 static int cmd_unlink(opts *o) {
     if (need_args(o, 1, "unlink NAME")) return 2;
     int rc = pyshm_unlink(o->argv[0]);
-    return rc ? fail(rc, NULL, o->argv[0]) : 0;
+    return rc ? fail_name(rc, NULL, o->argv[0]) : 0;
 }
 
 static int print_block(const char *name, uint64_t size, void *arg) {
     (void)arg;
-    printf("%s\t%" PRIu64 "\n", name, size);
+    char tail[32];
+    snprintf(tail, sizeof tail, "\t%" PRIu64 "\n", size);
+    print_name(name, tail);
     return 0;
 }
 
@@ -162,11 +333,10 @@ static int cmd_ls(opts *o) {
 
 static int cmd_dump(opts *o) {
     if (need_args(o, 1, "dump NAME")) return 2;
-    pyshm_shm *shm;
-    int rc = pyshm_shm_attach(o->argv[0], &shm);
-    if (rc) return fail(rc, NULL, o->argv[0]);
-    const uint8_t *b = pyshm_shm_buf(shm);
-    size_t n = pyshm_shm_size(shm);
+    int rc = pyshm_shm_attach(o->argv[0], &st.shm);
+    if (rc) return fail_name(rc, NULL, o->argv[0]);
+    const uint8_t *b = pyshm_shm_buf(st.shm);
+    size_t n = pyshm_shm_size(st.shm);
     static const char hex[] = "0123456789abcdef";
     char line[8192];
     size_t k = 0;
@@ -180,49 +350,132 @@ static int cmd_dump(opts *o) {
     }
     fwrite(line, 1, k, stdout);
     putchar('\n');
-    pyshm_shm_free(shm);
     return 0;
 }
 
+/* An inspect line, escaped: it may quote bytes of the block. */
 static void print_line(const char *line, void *arg) {
     (void)arg;
-    puts(line);
+    out_buf b;
+    out_init(&b);
+    out_escaped(&b, line, strlen(line));
+    out_str(&b, "\n");
+    if (b.p) fputs(b.p, stdout);
+    out_free(&b);
 }
 
 static int cmd_inspect(opts *o) {
     if (need_args(o, 1, "inspect NAME [--layout py38|py39]")) return 2;
-    pyshm_shm *shm;
-    int rc = pyshm_shm_attach(o->argv[0], &shm);
-    if (rc) return fail(rc, NULL, o->argv[0]);
-    printf("block %s\n", pyshm_shm_name(shm));
-    rc = pyshm_inspect(pyshm_shm_buf(shm), pyshm_shm_size(shm), o->layout, print_line, NULL);
-    pyshm_shm_free(shm);
+    int rc = pyshm_shm_attach(o->argv[0], &st.shm);
+    if (rc) return fail_name(rc, NULL, o->argv[0]);
+    fputs("block ", stdout);
+    print_name(pyshm_shm_name(st.shm), "\n");
+    rc = pyshm_inspect(pyshm_shm_buf(st.shm), pyshm_shm_size(st.shm), o->layout, print_line,
+                       NULL);
     return rc ? 1 : 0;
+}
+
+/* One line per VALUE: its repr(), or "error: " with the Python exception
+ * and the reason (escaped like every message); status 1 if any is refused. */
+static int cmd_parse(opts *o) {
+    int status = 0;
+    for (int i = 0; i < o->argc; i++) {
+        pyshm_literal lit;
+        char why[300];
+        int rc = pyshm_literal_parse(o->argv[i], strlen(o->argv[i]), &lit, why, sizeof why);
+        out_buf b;
+        out_init(&b);
+        if (rc == 0) {
+            out_repr(&b, &lit.value);
+        } else {
+            out_buf msg;
+            out_init(&msg);
+            out_printf(&msg, "error: %s: %s", pyshm_err_pyexc(rc), why[0] ? why : pyshm_strerror(rc));
+            if (msg.p) out_escaped(&b, msg.p, msg.len);
+            out_free(&msg);
+            status = 1;
+        }
+        out_str(&b, "\n");
+        if (b.p) fputs(b.p, stdout);
+        out_free(&b);
+        pyshm_literal_free(&lit);
+    }
+    return status;
 }
 
 /* ---- list commands ------------------------------------------------------- */
 
-static int attach(opts *o, pyshm_list **l) {
+static int attach(opts *o) {
     char why[256];
-    int rc = pyshm_list_attach(o->argv[0], o->layout, l, why, sizeof why);
-    return rc ? fail(rc, NULL, why[0] ? why : o->argv[0]) : 0;
+    int rc = pyshm_list_attach(o->argv[0], o->layout, &st.list, why, sizeof why);
+    if (rc == 0) return 0;
+    st.list = NULL;
+    out_buf q;
+    out_init(&q);
+    out_name(&q, o->argv[0]);
+    if (why[0]) {
+        out_str(&q, ": ");
+        out_str(&q, why);
+    }
+    fail(rc, NULL, q.p);
+    out_free(&q);
+    return 1;
 }
 
-static int list_error(pyshm_list *l, int rc) {
-    const char *why = pyshm_list_errmsg(l);
-    int status = fail(rc, why[0] ? why : NULL, NULL);
-    pyshm_list_free(l);
-    return status;
+enum { READ_ATTEMPTS = 64, READ_ERROR_WAITS = 3 };
+
+static bool same_read(int ra, const pyshm_value *a, int rb, const pyshm_value *b) {
+    if (ra != rb) return false;
+    if (ra != 0) return true;
+    if (a->type != b->type) return false;
+    switch (a->type) {
+    case PYSHM_STR:
+    case PYSHM_BYTES:
+        return a->u.s.len == b->u.s.len &&
+               (a->u.s.len == 0 || memcmp(a->u.s.ptr, b->u.s.ptr, a->u.s.len) == 0);
+    case PYSHM_INT: return a->u.i == b->u.i;
+    case PYSHM_FLOAT: return memcmp(&a->u.f, &b->u.f, sizeof a->u.f) == 0;
+    case PYSHM_BOOL: return a->u.b == b->u.b;
+    default: return true;
+    }
 }
 
-static int print_repr(const pyshm_value *v) {
-    size_t n = pyshm_value_repr(v, NULL, 0);
-    char *s = malloc(n + 1);
-    if (s == NULL) return fail(PYSHM_ENOMEM, NULL, NULL);
-    pyshm_value_repr(v, s, n + 1);
-    puts(s);
-    free(s);
-    return 0;
+static void short_wait(void) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+}
+
+/* Item i of st.list into *out, valid until the next call. */
+static int read_item(int64_t i, pyshm_value *out) {
+    reader *r = &st.rd;
+    r->msg[0] = '\0';
+    size_t alloc;
+    if (pyshm_list_slot(st.list, i, &alloc) != 0) /* the library names the error */
+        return pyshm_list_get_copy(st.list, i, out, NULL, 0);
+    if (alloc > r->cap) {
+        free(r->a);
+        free(r->b);
+        r->a = malloc(alloc);
+        r->b = malloc(alloc);
+        r->cap = r->a && r->b ? alloc : 0;
+        if (r->cap == 0) return PYSHM_ENOMEM;
+    }
+    int waits = 0;
+    for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        pyshm_value va, vb;
+        int ra = pyshm_list_get_copy(st.list, i, &va, r->a, r->cap);
+        int rb = pyshm_list_get_copy(st.list, i, &vb, r->b, r->cap);
+        if (!same_read(ra, &va, rb, &vb)) continue;
+        if (ra != 0 && waits++ < READ_ERROR_WAITS) {
+            short_wait();
+            continue;
+        }
+        *out = va;
+        return ra;
+    }
+    snprintf(r->msg, sizeof r->msg,
+             "item %" PRId64 " kept changing while being read (another process writes it)", i);
+    return PYSHM_ECORRUPT;
 }
 
 /*
@@ -263,135 +516,142 @@ static void wait_for_stop(void) {
 }
 
 static int list_create(opts *o) {
-    pyshm_value *items = calloc((size_t)o->argc + 1, sizeof *items);
-    char **storage = calloc((size_t)o->argc + 1, sizeof *storage);
-    int status = 0;
-    if (items == NULL || storage == NULL) status = fail(PYSHM_ENOMEM, NULL, NULL);
-    for (int i = 0; status == 0 && i < o->argc; i++)
-        status = parse_value(o->argv[i], &items[i], &storage[i]);
-    if (status == 0) {
-        pyshm_list *l;
-        pyshm_manager *m = NULL;
-        if (o->managed) hold_stop_signals();
-        int rc = o->managed ? pyshm_manager_start(&m) : 0;
-        if (rc == 0)
-            rc = m ? pyshm_manager_list_create(m, o->name, items, (size_t)o->argc, o->layout, &l)
-                   : pyshm_list_create(o->name, items, (size_t)o->argc, o->layout, &l);
-        if (rc) {
-            status = fail(rc, NULL, o->name);
-        } else {
-            printf("%s\n", pyshm_shm_name(pyshm_list_shm(l)));
-            if (m) {
-                fflush(stdout);
-                wait_for_stop();
-            }
-            pyshm_list_free(l);
-        }
-        pyshm_manager_free(m); /* shuts the manager down: the block is unlinked */
+    char why[300];
+    int rc = parse_values(o->argv, o->argc, why, sizeof why);
+    if (rc == PYSHM_ERANGE || rc == PYSHM_EENCODE) return value_error(rc, why);
+    if (rc) return 1;
+    bus_access = "written";
+    if (o->managed) hold_stop_signals();
+    rc = o->managed ? pyshm_manager_start(&st.manager) : 0;
+    if (rc == 0)
+        rc = st.manager ? pyshm_manager_list_create(st.manager, o->name, st.items,
+                                                    (size_t)o->argc, o->layout, &st.list)
+                        : pyshm_list_create(o->name, st.items, (size_t)o->argc, o->layout,
+                                            &st.list);
+    if (rc) {
+        st.list = NULL;
+        return fail_name(rc, NULL, o->name);
     }
-    for (int i = 0; storage && i < o->argc; i++) free(storage[i]);
-    free(storage);
-    free(items);
-    return status;
+    print_name(pyshm_shm_name(pyshm_list_shm(st.list)), "\n");
+    if (st.manager) {
+        fflush(stdout);
+        wait_for_stop(); /* then release() shuts the manager down: the block is unlinked */
+    }
+    return 0;
 }
 
 static int list_show(opts *o) {
     if (need_args(o, 1, "list show NAME")) return 2;
-    pyshm_list *l;
-    if (attach(o, &l)) return 1;
-    size_t n;
-    int rc = pyshm_list_repr(l, NULL, 0, &n);
-    if (rc && rc != PYSHM_ENOBUFS) return list_error(l, rc);
-    char *s = malloc(n + 1);
-    if (s == NULL) return list_error(l, PYSHM_ENOMEM);
-    rc = pyshm_list_repr(l, s, n + 1, &n);
-    if (rc == 0) puts(s);
-    free(s);
-    if (rc) return list_error(l, rc);
-    pyshm_list_free(l);
-    return 0;
+    if (attach(o)) return 1;
+    out_init(&st.out);
+    out_str(&st.out, "[");
+    int rc = 0;
+    for (int64_t i = 0; rc == 0 && i < pyshm_list_len(st.list); i++) {
+        pyshm_value v;
+        rc = read_item(i, &v);
+        if (rc) break;
+        if (i) out_str(&st.out, ", ");
+        out_repr(&st.out, &v);
+    }
+    out_str(&st.out, "]\n");
+    return finish(rc);
 }
 
 static int list_get(opts *o) {
     if (need_args(o, 2, "list get NAME INDEX")) return 2;
     int64_t index;
     if (parse_index(o->argv[1], &index)) return 2;
-    pyshm_list *l;
-    if (attach(o, &l)) return 1;
+    if (attach(o)) return 1;
+    out_init(&st.out);
     pyshm_value v;
-    int rc = pyshm_list_get(l, index, &v);
-    if (rc) return list_error(l, rc);
-    rc = print_repr(&v);
-    pyshm_list_free(l);
-    return rc;
+    int rc = read_item(index, &v);
+    if (rc == 0) {
+        out_repr(&st.out, &v);
+        out_str(&st.out, "\n");
+    }
+    return finish(rc);
 }
 
 static int list_set(opts *o) {
     if (need_args(o, 3, "list set NAME INDEX VALUE")) return 2;
     int64_t index;
     if (parse_index(o->argv[1], &index)) return 2;
-    pyshm_value v;
-    char *storage;
-    if (parse_value(o->argv[2], &v, &storage)) return 1;
-    pyshm_list *l;
-    int status = attach(o, &l);
-    if (status == 0) {
-        int rc = pyshm_list_set(l, index, &v);
-        if (rc) {
-            status = list_error(l, rc);
-        } else {
-            pyshm_list_free(l);
-        }
-    }
-    free(storage);
-    return status;
+    char why[300];
+    int vrc = parse_values(o->argv + 2, 1, why, sizeof why);
+    if (vrc == 1) return 1;
+    if (attach(o)) return 1;
+    size_t alloc;
+    /* CPython looks the index up before it packs the value. */
+    if (pyshm_list_slot(st.list, index, &alloc) != 0)
+        return fail(PYSHM_EINDEX, "assignment index out of range", NULL);
+    if (vrc) return value_error(vrc, why);
+    bus_access = "written";
+    int rc = pyshm_list_set(st.list, index, &st.items[0]);
+    return rc ? finish(rc) : 0;
 }
 
 static int list_format(opts *o) {
     if (need_args(o, 1, "list format NAME")) return 2;
-    pyshm_list *l;
-    if (attach(o, &l)) return 1;
-    size_t n;
-    int rc = pyshm_list_format(l, NULL, 0, &n);
-    if (rc && rc != PYSHM_ENOBUFS) return list_error(l, rc);
-    char *s = malloc(n + 1);
-    if (s == NULL) return list_error(l, PYSHM_ENOMEM);
-    rc = pyshm_list_format(l, s, n + 1, &n);
-    if (rc == 0) puts(s);
-    free(s);
-    if (rc) return list_error(l, rc);
-    pyshm_list_free(l);
-    return 0;
+    if (attach(o)) return 1;
+    out_init(&st.out);
+    int rc = 0;
+    /* Each item's format is read once (one word); the list's format is
+     * their concatenation, as CPython's property builds it. */
+    for (int64_t i = 0; rc == 0 && i < pyshm_list_len(st.list); i++) {
+        char f[9];
+        rc = pyshm_list_item_format(st.list, i, f);
+        if (rc == 0) out_escaped(&st.out, f, strlen(f)); /* a format is bytes of the block */
+    }
+    out_str(&st.out, "\n");
+    return finish(rc);
 }
 
 static int list_len(opts *o) {
     if (need_args(o, 1, "list len NAME")) return 2;
-    pyshm_list *l;
-    if (attach(o, &l)) return 1;
-    printf("%" PRId64 "\n", pyshm_list_len(l));
-    pyshm_list_free(l);
+    if (attach(o)) return 1;
+    printf("%" PRId64 "\n", pyshm_list_len(st.list));
     return 0;
 }
 
+/*
+ * count and index compare each item, read into private memory, with
+ * Python's ==. An int outside int64 can only equal a float item, exactly;
+ * a str holding a lone surrogate equals no item (items are valid UTF-8).
+ * As CPython, index stops at the first match and count reads every item.
+ */
 static int list_search(opts *o, bool count) {
     if (need_args(o, 2, count ? "list count NAME VALUE" : "list index NAME VALUE")) return 2;
-    pyshm_value v;
-    char *storage;
-    if (parse_value(o->argv[1], &v, &storage)) return 1;
-    pyshm_list *l;
-    int status = attach(o, &l);
-    if (status == 0) {
-        int64_t result;
-        int rc = count ? pyshm_list_count(l, &v, &result) : pyshm_list_index(l, &v, &result);
-        if (rc) {
-            status = list_error(l, rc);
-        } else {
-            printf("%" PRId64 "\n", result);
-            pyshm_list_free(l);
-        }
+    char why[300];
+    int vrc = parse_values(o->argv + 1, 1, why, sizeof why);
+    if (vrc == 1) return 1;
+    if (attach(o)) return 1;
+    const pyshm_literal *lit = &st.lits[0];
+    int64_t found = 0, at = -1;
+    int rc = 0;
+    for (int64_t i = 0; i < pyshm_list_len(st.list) && (count || at < 0); i++) {
+        pyshm_value item;
+        rc = read_item(i, &item);
+        if (rc) break;
+        bool eq = vrc == PYSHM_ERANGE   ? pyshm_literal_big_eq(lit, &item)
+                  : vrc == PYSHM_EENCODE ? false
+                                         : pyshm_value_eq(&lit->value, &item);
+        if (eq && at < 0) at = i;
+        found += eq;
     }
-    free(storage);
-    return status;
+    out_init(&st.out);
+    if (rc == 0 && !count && at < 0) {
+        rc = PYSHM_ENOTFOUND;
+        out_buf q;
+        out_init(&q);
+        pyshm_literal_repr(lit, &q);
+        out_str(&q, " not in this container");
+        snprintf(st.rd.msg, sizeof st.rd.msg, "%s", q.p ? q.p : "value not in this container");
+        if (q.p && q.len >= sizeof st.rd.msg) /* a long value: shown cut, and said so */
+            memcpy(st.rd.msg + sizeof st.rd.msg - 4, "...", 4);
+        out_free(&q);
+    }
+    if (rc == 0) out_printf(&st.out, "%" PRId64 "\n", count ? found : at);
+    return finish(rc);
 }
 
 typedef struct {
@@ -416,42 +676,83 @@ static const command list_commands[] = {
 };
 static const command block_commands[] = {
     {"create", cmd_create, OPT_NAME}, {"unlink", cmd_unlink, 0}, {"ls", cmd_ls, 0},
-    {"dump", cmd_dump, 0},            {"inspect", cmd_inspect, OPT_LAYOUT}, {NULL, NULL, 0},
+    {"dump", cmd_dump, 0},            {"inspect", cmd_inspect, OPT_LAYOUT},
+    {"parse", cmd_parse, 0},          {NULL, NULL, 0},
 };
 
-static int dispatch(const command *table, const char *name, int argc, char **argv) {
+static int dispatch(const command *table, const char *prefix, const char *name, int argc,
+                    char **argv) {
     for (const command *c = table; c->name; c++) {
         if (strcmp(c->name, name) != 0) continue;
+        static char cmd[32];
+        snprintf(cmd, sizeof cmd, "%s%s", prefix, c->name);
+        prog_cmd = cmd;
         opts o;
         int rc = parse_opts(argc, argv, c->options, &o);
-        if (rc == 0) rc = c->run(&o);
-        free(o.argv);
-        return rc;
+        st.argv = o.argv;
+        return rc ? rc : c->run(&o);
     }
-    fprintf(stderr, "pyshm: unknown command '%s' (see pyshm --help)\n", name);
+    out_buf q;
+    out_init(&q);
+    out_repr_text(&q, name);
+    message("unknown command %s%s (see pyshm %s--help)", prefix, q.p ? q.p : "", prefix);
+    out_free(&q);
     return 2;
 }
 
-int main(int argc, char **argv) {
-    if (argc < 2) {
-        fputs(usage, stderr);
+static bool is_help(const char *a) { return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0; }
+
+/* A command group's usage: on stderr (status 2) when no command follows,
+ * on stdout (status 0) for --help; -1 when a command follows. */
+static int group_usage(const char *text, int argc, char **argv) {
+    if (argc < 1) {
+        fputs(text, stderr);
         return 2;
     }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        fputs(usage, stdout);
+    if (is_help(argv[0])) {
+        fputs(text, stdout);
         return 0;
     }
+    return -1;
+}
+
+static int run(int argc, char **argv) {
+    int rc = group_usage(usage, argc - 1, argv + 1);
+    if (rc >= 0) return rc;
     if (strcmp(argv[1], "--version") == 0) {
         printf("pyshm %s\n", PYSHM_VERSION);
         return 0;
     }
     if (strcmp(argv[1], "list") == 0) {
-        if (argc < 3) return usage_error("expected: pyshm list COMMAND ...");
-        static char cmd[32];
-        snprintf(cmd, sizeof cmd, "list %s", argv[2]);
-        prog_cmd = cmd;
-        return dispatch(list_commands, argv[2], argc - 3, argv + 3);
+        rc = group_usage(list_usage, argc - 2, argv + 2);
+        return rc >= 0 ? rc : dispatch(list_commands, "list ", argv[2], argc - 3, argv + 3);
     }
-    prog_cmd = argv[1];
-    return dispatch(block_commands, argv[1], argc - 2, argv + 2);
+    return dispatch(block_commands, "", argv[1], argc - 2, argv + 2);
+}
+
+int main(int argc, char **argv) {
+#ifdef SIGBUS
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_bus;
+    sigaction(SIGBUS, &sa, NULL);
+    if (sigsetjmp(bus_jump, 1)) {
+        bus_armed = 0;
+        fflush(stdout);
+        char what[96];
+        snprintf(what, sizeof what, "the block was truncated by another process while being %s",
+                 bus_access);
+        fail(PYSHM_EOS, what, NULL);
+        release();
+        return 1;
+    }
+    bus_armed = 1;
+#endif
+    int status = run(argc, argv);
+#ifdef SIGBUS
+    bus_armed = 0;
+#endif
+    release();
+    return status;
 }

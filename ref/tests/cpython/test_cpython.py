@@ -16,12 +16,14 @@ import json
 import math
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
 import unicodedata
 import unittest
 
+import literal_corpus
 from peer import tag, truncates  # the exact value encoding the peer speaks
 from pythons import pyenv_root, resolve
 
@@ -488,6 +490,350 @@ class CliErrors(Base):
                 code, _, err = tool(*args, check=False)
                 self.assertNotEqual(code, 0)
                 self.assertTrue(err.strip())
+
+# ---------------------------------------------------------------------------
+# Values: Python's literal grammar, against ast.literal_eval
+# ---------------------------------------------------------------------------
+
+
+def oracle_python():
+    """An interpreter whose Unicode database is the one the tool's \\N{} names
+    come from (14.0.0, CPython 3.11): this one, else a 3.11 found by PYTHONS
+    or under the pyenv root."""
+    if unicodedata.unidata_version == "14.0.0":
+        return sys.executable
+    for path in [p for v, p in sorted(PYTHONS.items()) if v == (3, 11)] + [resolve("3.11")]:
+        if path and version_of(path) == (3, 11):
+            return path
+    return None
+
+
+def tool_parse(texts, chunk=300):
+    """`pyshm parse` of each text: ["value", repr], ["range"], ["encode"] or
+    ["reject", message]."""
+    out = []
+    for i in range(0, len(texts), chunk):
+        part = texts[i:i + chunk]
+        _, stdout, err = tool("parse", "--", *part, check=False)
+        lines = stdout.split("\n")[:-1]
+        if len(lines) != len(part):
+            raise ToolError("pyshm parse: %d lines for %d values: %s" % (len(lines), len(part),
+                                                                         err[-500:]))
+        for line in lines:
+            if line.startswith("error: struct.error"):
+                out.append(["range"])
+            elif line.startswith("error: UnicodeEncodeError"):
+                out.append(["encode"])
+            elif line.startswith("error: "):
+                out.append(["reject", line])
+            else:
+                out.append(["value", line])
+    return out
+
+
+EXTENSION = re.compile(r"[\s(+-]*(inf|infinity|nan)[\s)]*")
+
+
+@needs_tool
+class Literals(Base):
+    def test_corpus_agrees_with_literal_eval(self):
+        """Every literal of the corpus: the tool accepts exactly what
+        ast.literal_eval accepts (as a value a ShareableList stores), with the
+        same value; inf and nan, the tool's extensions, aside."""
+        python = oracle_python()
+        if python is None:
+            self.skipTest("no CPython 3.11 (Unicode 14.0.0, the tool's \\N{} names)")
+        texts = literal_corpus.corpus()
+        p = subprocess.run([python, os.path.join(HERE, "literal_corpus.py"), "--oracle"],
+                           input=json.dumps(texts), stdout=subprocess.PIPE,
+                           universal_newlines=True, timeout=300, check=True)
+        want = json.loads(p.stdout)
+        got = tool_parse(texts)
+        wrong = [(t, w, g) for t, w, g in zip(texts, want, got)
+                 if g[:2] != w and not (w == ["reject"] and g[0] == "reject")
+                 and not EXTENSION.fullmatch(t)]
+        valid = sum(1 for w in want if w[0] != "reject")
+        print("\nliterals: %d (%d valid for literal_eval), %d disagree with CPython %s"
+              % (len(texts), valid, len(wrong), os.path.basename(os.path.dirname(
+                  os.path.dirname(python))) or python), file=sys.stderr)
+        self.assertGreaterEqual(len(texts), 5000)
+        self.assertEqual(wrong[:10], [], "%d of %d literals disagree" % (len(wrong), len(texts)))
+
+    def test_extensions(self):
+        self.assertEqual(tool_parse(["inf", "-inf", "+inf", "infinity", "nan", "-(inf)"]),
+                         [["value", "inf"], ["value", "-inf"], ["value", "inf"],
+                          ["value", "inf"], ["value", "nan"], ["value", "-inf"]])
+
+    def test_long_float_is_not_cut(self):
+        text = "0." + "0" * 600 + "1e605"  # a 600-digit mantissa
+        self.assertEqual(tool_parse([text]), [["value", repr(float(text))]])
+        self.assertEqual(repr(float(text)), "10000.0")
+        name = self.keep(tool_out("list", "create", text))
+        self.assertEqual(tool_out("list", "show", name), "[10000.0]")
+
+    def test_errors_name_the_rule(self):
+        for text, why in [("007", "leading zeros"), ("1_", "invalid decimal literal"),
+                          ("bb'x'", "invalid string prefix"), ("'\\N{NO SUCH}'", "unknown"),
+                          ("'abc", "unterminated")]:
+            with self.subTest(text=text):
+                code, _, err = tool("list", "create", text, check=False)
+                self.assertEqual(code, 1)
+                self.assertIn(why, err)
+                self.assertIn(repr(text), err)
+
+# ---------------------------------------------------------------------------
+# A writer in another process: torn reads, truncation
+# ---------------------------------------------------------------------------
+
+RACE_RUNS = int(os.environ.get("RACE_RUNS", "150"))
+
+FLIPPER = r"""
+import sys
+from multiprocessing import resource_tracker, shared_memory
+sl = shared_memory.ShareableList(name=sys.argv[1])
+resource_tracker.unregister(sl.shm._name, "shared_memory")
+A, B, X, Y = "a", "b" * 30, b"x" * 20, b"yy"
+print("go", flush=True)
+while True:
+    sl[0] = B; sl[2] = Y
+    sl[0] = A; sl[2] = X
+"""
+
+TRUNCATER = r"""
+import os, sys
+fd = os.open("/dev/shm/" + sys.argv[1], os.O_RDWR)
+size = os.fstat(fd).st_size
+image = os.pread(fd, size, 0)
+print("go", flush=True)
+while True:
+    os.ftruncate(fd, 0); os.ftruncate(fd, size); os.pwrite(fd, image, 0)
+"""
+
+
+@needs_tool
+class Races(Base):
+    def writer(self, script, name):
+        w = subprocess.Popen([sys.executable, "-c", script, name], stdout=subprocess.PIPE)
+        self.addCleanup(w.stdout.close)
+        self.addCleanup(w.wait)
+        self.addCleanup(w.kill)
+        self.assertEqual(w.stdout.readline().strip(), b"go")
+        return w
+
+    @unittest.skipUnless(os.path.isdir("/dev/shm"), "needs /dev/shm")
+    def test_flipping_writer(self):
+        """show and get print a value that was there, or fail clearly: never a
+        cut-off repr or a mix of two values with exit 0."""
+        # The writer is this interpreter: the list is in its layout.
+        name = self.tool_create(["b" * 30, 7, b"x" * 20],
+                                "py38" if sys.version_info < (3, 9) else "py39")
+        self.writer(FLIPPER, name)
+        # The written values, and the empty value: CPython's struct.pack_into
+        # zeroes the slot before it copies, so a reader may really see it.
+        firsts, lasts = ("''", "'a'", repr("b" * 30)), ("b''", repr(b"x" * 20), "b'yy'")
+        good = {"show": {"[%s, 7, %s]" % (a, x) for a in firsts for x in lasts},
+                "get": set(firsts)}
+        torn, errors = [], []
+        for _ in range(RACE_RUNS):
+            for cmd, args in (("show", ()), ("get", ("0",))):
+                code, out, err = tool("list", cmd, name, *args, check=False)
+                if code == 0 and out.rstrip("\n") not in good[cmd]:
+                    torn.append((cmd, out[:80]))
+                elif code != 0:
+                    errors.append((cmd, code, err.strip()[:200]))
+        print("\nflipping writer: %d runs each of show and get: %d torn, %d errors"
+              % (RACE_RUNS, len(torn), len(errors)), file=sys.stderr)
+        self.assertEqual(torn, [])
+        for cmd, code, err in errors:
+            self.assertEqual(code, 1, err)
+            self.assertNotIn("buffer too small", err)
+            self.assertRegex(err, r"^pyshm: list \w+: \w+Error: ")
+
+    @unittest.skipUnless(os.path.isdir("/dev/shm"), "needs /dev/shm")
+    def test_truncating_writer(self):
+        """A block truncated under the tool: a clear error and exit 1, never
+        a death by SIGBUS."""
+        name = self.tool_create(["b" * 30, 7, b"x" * 20], "py39")
+        self.writer(TRUNCATER, name)
+        # A SIGBUS may cut the library's attach short, before it returns the
+        # handle the tool would free: not a leak of the tool's.
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0")
+        counts = {}
+        for _ in range(RACE_RUNS):
+            for cmd, args in (("show", ()), ("get", ("0",)), ("dump", ())):
+                argv = ["list", cmd, name] if cmd != "dump" else [cmd, name]
+                p = subprocess.run([TOOL] + argv + list(args), stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, timeout=60, env=env)
+                err = p.stderr.decode("utf-8", "replace")
+                kind = ("ok" if p.returncode == 0 else
+                        "truncated" if "truncated by another process" in err else
+                        "error" if p.returncode == 1 else "died %d" % p.returncode)
+                counts[kind] = counts.get(kind, 0) + 1
+                if p.returncode == 1 and not re.match(r"pyshm: [\w ]+: \w+Error: ", err):
+                    counts["unclear"] = counts.get("unclear", 0) + 1
+        print("\ntruncating writer: %d runs each of show, get, dump: %s"
+              % (RACE_RUNS, counts), file=sys.stderr)
+        self.assertEqual([k for k in counts if k not in ("ok", "truncated", "error")], [])
+
+# ---------------------------------------------------------------------------
+# Names that would forge output
+# ---------------------------------------------------------------------------
+
+
+@needs_tool
+class HostileNames(Base):
+    NAMES = ["pyshm_nl_%d\nforged\t1", "pyshm_tab_%d\t99", "pyshm_esc_%d\x1b[31m",
+             "pyshm_bad_%d\udcff\udcfe", "pyshm_quote_%d'\"\\", "pyshm_sp_%d x"]
+
+    def setUp(self):
+        super().setUp()
+        if not os.path.isdir("/dev/shm"):
+            self.skipTest("needs /dev/shm")
+        self.hostile = []
+        for n in self.NAMES:
+            name = n % os.getpid()
+            path = b"/dev/shm/" + os.fsencode(name)
+            with open(path, "wb") as f:
+                f.write(b"\0" * 16)
+            self.addCleanup(os.unlink, path)
+            self.hostile.append(name)
+
+    def test_ls_escapes(self):
+        code, out, _ = tool("ls")
+        lines = out.split("\n")[:-1]
+        for line in lines:
+            self.assertEqual(len(line.split("\t")), 2, line)
+            shown = line.split("\t")[0]
+            self.assertFalse(any(ord(c) < 0x20 or 0xdc80 <= ord(c) <= 0xdcff for c in shown),
+                             repr(line))
+        for name in self.hostile:
+            self.assertIn("%s\t16" % repr(name), lines)
+
+    def test_messages_escape(self):
+        for name in self.hostile:
+            for args in (("dump", name + "\nmissing"), ("list", "show", name + "\amissing"),
+                         ("unlink", name + "\x1b[2Jmissing")):
+                with self.subTest(args=args):
+                    code, out, err = tool(*args, check=False)
+                    self.assertEqual(code, 1)
+                    self.assertEqual(err.count("\n"), 1, repr(err))
+                    self.assertNotIn("\x1b", err)
+                    self.assertIn(repr(args[-1]), err)
+            code, out, err = tool("inspect", name, check=False)
+            self.assertEqual(out.split("\n")[0], "block " + repr(name))
+
+# ---------------------------------------------------------------------------
+# count/index of an int outside int64, set with a bad index and a bad value
+# ---------------------------------------------------------------------------
+
+SEARCH = r"""
+import json, sys
+from multiprocessing import resource_tracker, shared_memory
+sl = shared_memory.ShareableList(name=sys.argv[1])
+resource_tracker.unregister(sl.shm._name, "shared_memory")
+out = []
+for text in json.loads(sys.argv[2]):
+    v = eval(text)
+    try:
+        c = sl.count(v)
+    except Exception as e:
+        c = type(e).__name__
+    try:
+        i = sl.index(v)
+    except Exception as e:
+        i = type(e).__name__
+    out.append([c, i])
+sl.shm.close()
+print(json.dumps(out))
+"""
+
+SET = r"""
+import json, sys
+from multiprocessing import resource_tracker, shared_memory
+out = []
+for index, text in json.loads(sys.argv[1]):
+    sl = shared_memory.ShareableList([1, "abc"])
+    try:
+        sl[index] = eval(text)
+        out.append("ok")
+    except Exception as e:
+        out.append(("struct." if type(e).__module__ == "struct" else "") + type(e).__name__)
+    sl.shm.close(); sl.shm.unlink()
+print(json.dumps(out))
+"""
+
+
+@needs_tool
+class BigIntsAndOrder(Base):
+    ITEMS = [1e20, 2, -1e20, 18446744073709551616.0, float("inf"), "a", 9.223372036854776e18,
+             1e300]
+    VALUES = ["10**20", "-10**20", "10**20 + 1", "2**64", "2**63", "-2**63 - 1", "10**400",
+              "int(1e300)", "int(1e300) + 1", "2", "3", "'\\ud800'"]
+
+    def python(self):
+        """A CPython 3.9 or later: the tool's lists are py39, and 3.8 has no
+        negative indexes."""
+        if not PY39S:
+            self.skipTest("no CPython 3.9 or later")
+        return PYTHONS[PY39S[-1]]
+
+    def test_count_index_big_ints(self):
+        """An int outside int64 equals a float item exactly, as in CPython."""
+        name = self.tool_create(self.ITEMS, "py39")
+        p = subprocess.run([self.python(), "-c", SEARCH, name, json.dumps(self.VALUES)],
+                           stdout=subprocess.PIPE, universal_newlines=True, timeout=60,
+                           check=True)
+        want = json.loads(p.stdout)
+        for text, (count, index) in zip(self.VALUES, want):
+            # The literal the tool takes: the value itself, in decimal or hex.
+            v = eval(text)
+            for lit in ([str(v), hex(v)] if isinstance(v, int) else [text]):
+                with self.subTest(value=text, literal=lit[:30]):
+                    for cmd, expect in (("count", count), ("index", index)):
+                        code, out, err = tool("list", cmd, name, "--", lit, check=False)
+                        if isinstance(expect, int):
+                            self.assertEqual((code, out.strip()), (0, str(expect)), err)
+                        else:
+                            self.assertEqual(code, 1)
+                            self.assertIn(expect, err)
+
+    def test_set_checks_the_index_first(self):
+        cases = [(5, "2**70"), (-7, "2**70"), (5, "'\\ud800'"), (2, "-2**64"), (0, "2**70"),
+                 (1, "'\\ud800'"), (5, "1"), (1, "'abcdefgh'"), (1, "'abcdefghi'")]
+        p = subprocess.run([self.python(), "-c", SET, json.dumps(cases)],
+                           stdout=subprocess.PIPE, universal_newlines=True, timeout=60,
+                           check=True)
+        for (index, text), expect in zip(cases, json.loads(p.stdout)):
+            with self.subTest(index=index, value=text):
+                name = self.tool_create([1, "abc"], "py39")
+                v = eval(text)
+                lit = str(v) if isinstance(v, int) else text
+                code, _, err = tool("list", "set", name, index, "--", lit, check=False)
+                if expect == "ok":
+                    self.assertEqual(code, 0, err)
+                else:
+                    self.assertEqual(code, 1)
+                    self.assertIn(expect, err)
+        # -2N <= I < -N: CPython adds N once and lets Python's list indexing
+        # wrap the offset a second time (a CPython defect: it then reads a
+        # format before the format area); the tool's index is out of range.
+        name = self.tool_create([1, "abc"], "py39")
+        code, _, err = tool("list", "set", name, "-3", str(2 ** 70), check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("IndexError", err)
+
+    def test_list_usage(self):
+        code, out, err = tool("list", "--help", check=False)
+        self.assertEqual(code, 0)
+        self.assertIn("pyshm list show NAME", out)
+        self.assertNotIn("pyshm dump", out)
+        code, out, err = tool("list", check=False)
+        self.assertEqual(code, 2)
+        self.assertIn("pyshm list show NAME", err)
+        code, out, err = tool("list", "frobnicate", check=False)
+        self.assertEqual(code, 2)
+        self.assertIn("unknown command list 'frobnicate'", err)
+
 
 # ---------------------------------------------------------------------------
 # CPython's resource tracker: what a peer sees
