@@ -609,7 +609,10 @@ static int list_format(opts *o) {
 static int list_len(opts *o) {
     if (need_args(o, 1, "list len NAME")) return 2;
     if (attach(o)) return 1;
-    printf("%" PRId64 "\n", pyshm_list_len(st.list));
+    int64_t n;
+    int rc = pyshm_list_length(st.list, &n); /* ECLOSED is TypeError, as len() */
+    if (rc) return fail(rc, NULL, NULL);
+    printf("%" PRId64 "\n", n);
     return 0;
 }
 
