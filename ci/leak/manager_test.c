@@ -214,10 +214,15 @@ static void test_exec_child(void) {
     CHECK(leak_name_exists(name));      /* the child's exit does not matter */
     CHECK_RC(pyshm_manager_shutdown(m), 0);
     CHECK(!leak_name_exists(name));
+    char gone[256];
+    snprintf(gone, sizeof gone, "%s", pyshm_manager_address(m));
     pyshm_manager_free(m);
-    /* Gone managers cannot be reached. */
+    /* Gone managers cannot be reached; an address needs its key. */
     pyshm_manager *c;
-    CHECK_RC(pyshm_manager_connect("@pyshm-nonexistent", &c), PYSHM_ENOENT);
+    CHECK_RC(pyshm_manager_connect(gone, &c), PYSHM_ENOENT);
+    *strrchr(gone, '#') = '\0';
+    CHECK_RC(pyshm_manager_connect(gone, &c), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect("@pyshm-nonexistent", &c), PYSHM_EINVAL);
     CHECK_RC(pyshm_manager_connect("", &c), PYSHM_EINVAL);
 }
 
