@@ -554,14 +554,25 @@ static int request(pyshm_manager *m, const char *req, char *arg, size_t cap) {
         if ((rc = read_line(m, line, sizeof line, deadline)) != 0)
             return rc;
     bool sent;
-    rc = send_all(m->fd, req, strlen(req), deadline, &sent);
-    if (rc == PYSHM_ETIMEDOUT && sent) {
-        /* Half a request in the stream: nothing after it would parse. */
+    for (int attempt = 0;; attempt++) {
+        rc = send_all(m->fd, req, strlen(req), deadline, &sent);
+        if (rc == PYSHM_ETIMEDOUT && sent) {
+            /* Half a request in the stream: nothing after it would parse. */
+            close(m->fd);
+            m->fd = -1;
+        }
+        if (rc == 0)
+            rc = read_line(m, line, sizeof line, deadline);
+        /* A connection closed under us without a reply (the watchdog
+         * dropped it as idle just then) carried nothing out: a client
+         * opens a new one, once. The owner's cannot be replaced. */
+        int e = rc == PYSHM_EOS ? pyshm_last_os_error() : 0;
+        if (attempt > 0 || m->owner || m->rlen != 0 || (e != EPIPE && e != ECONNRESET))
+            break;
         close(m->fd);
-        m->fd = -1;
+        if ((rc = open_connection(m)) != 0)
+            return rc;
     }
-    if (rc == 0)
-        rc = read_line(m, line, sizeof line, deadline);
     if (rc == PYSHM_ETIMEDOUT && m->fd >= 0 && sent)
         m->owed++;
     if (rc != 0)
