@@ -776,13 +776,17 @@ static int default_timeout(void) {
     return s && end != s && *end == '\0' && v > 0 && v <= 86400000 ? (int)v : DEFAULT_TIMEOUT_MS;
 }
 
+static void init_handle(pyshm_manager *m) {
+    memset(m, 0, sizeof *m);
+    m->fd = -1;
+    m->pid = getpid();
+    m->timeout_ms = default_timeout();
+}
+
 static pyshm_manager *new_handle(void) {
-    pyshm_manager *m = calloc(1, sizeof *m);
-    if (m != NULL) {
-        m->fd = -1;
-        m->pid = getpid();
-        m->timeout_ms = default_timeout();
-    }
+    pyshm_manager *m = malloc(sizeof *m);
+    if (m != NULL)
+        init_handle(m);
     return m;
 }
 
@@ -852,31 +856,30 @@ static int read_owner_hello(pyshm_manager *m) {
     return sp != NULL && atoi(sp + 1) == PYSHM__MGR_VERSION ? 0 : PYSHM_EVERSION;
 }
 
+/* The handle is built on the stack and copied to the heap only once the
+ * watchdog runs, so that the forked children hold no pointer to a heap
+ * block they never free. */
 PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     *out = NULL;
-    pyshm_manager *m = new_handle();
-    if (m == NULL)
-        return PYSHM_ENOMEM;
+    pyshm_manager h, *m = &h;
+    init_handle(m);
     char dir[SOCK_MAX + 1];
     int lfd = -1, sv[2] = {-1, -1};
     int rc;
     const char *program = watchdog_program(&rc);
-    if (rc != 0) {
-        free(m);
+    if (rc != 0)
         return rc;
-    }
-    if (pyshm__random_bytes(m->key, sizeof m->key) != 0) {
-        free(m);
+    if (pyshm__random_bytes(m->key, sizeof m->key) != 0)
         return pyshm__os_error(errno);
-    }
     rc = listen_socket(m->sock, sizeof m->sock, dir, sizeof dir, &lfd);
-    if (rc != 0) {
-        free(m);
+    if (rc != 0)
         return rc;
-    }
     char hexkey[2 * PYSHM__MGR_KEY + 1];
     pyshm__hex_encode((const char *)m->key, sizeof m->key, hexkey);
-    snprintf(m->address, sizeof m->address, "%s#%s", m->sock, hexkey);
+    size_t sn = strlen(m->sock); /* < SOCK_MAX: the address has room */
+    memcpy(m->address, m->sock, sn);
+    m->address[sn] = '#';
+    memcpy(m->address + sn + 1, hexkey, sizeof hexkey);
     m->named_pid = getpid();
     if (cloexec_socketpair(sv) != 0) {
         rc = pyshm__os_error(errno);
@@ -929,7 +932,12 @@ PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
         goto fail_dir;
     }
     m->owner = true;
-    *out = m;
+    *out = malloc(sizeof **out);
+    if (*out == NULL) {
+        close(m->fd); /* the watchdog cleans up and ends */
+        return PYSHM_ENOMEM;
+    }
+    **out = h;
     return 0;
 
 fail_pair:
@@ -942,7 +950,6 @@ fail_dir:
         unlink(m->sock);
         rmdir(dir);
     }
-    free(m);
     return rc;
 }
 
