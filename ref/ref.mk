@@ -42,7 +42,7 @@ $(BUILD)/pyshm: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpyshm.a
 # the library is rebuilt when PREFIX changes.
 WATCHDOG_PATH := $(PREFIX)/libexec/pyshm-watchdog
 $(BUILD)/pyshm-watchdog: $(BUILD)/obj/ref/src/watchdog_main.o $(BUILD)/libpyshm.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
 $(BUILD)/watchdog-path: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(WATCHDOG_PATH)' | cmp -s - $@ || echo '$(WATCHDOG_PATH)' > $@

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -71,6 +72,9 @@ static size_t n_conns, cap_conns;
 static struct pollfd *pfds;
 static size_t cap_pfds;
 static unsigned char key[PYSHM__MGR_KEY];
+/* Connections besides the owner's: PYSHM__MGR_MAX_CONNS, or fewer if the
+ * descriptor limit would not leave room for the blocks being created. */
+static size_t max_conns = PYSHM__MGR_MAX_CONNS;
 /* Spent on an accept() at the descriptor limit, to shed the connection. */
 static int reserve_fd = -1;
 static long long accept_paused_until;
@@ -567,7 +571,7 @@ static void accept_one(int lfd, long long now) {
         return;
     }
     /* The owner's connection is not counted. */
-    if (n_conns > PYSHM__MGR_MAX_CONNS) {
+    if (n_conns > max_conns) {
         reply_num(fd, 'E', EAGAIN);
         close(fd);
         return;
@@ -775,6 +779,13 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
         finish(&self, -1, 1);
     (void)pyshm__random_bytes(&hash_seed, sizeof hash_seed);
     reserve_fd = open("/dev/null", O_RDONLY);
+    /* Our own descriptors (about ten) and one per block being created
+     * must fit beside the connections. A limit lowered later (prlimit) is
+     * met by the reserve descriptor. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < max_conns + 16)
+        max_conns = rl.rlim_cur > 17 ? (size_t)rl.rlim_cur - 16 : 1;
 
     if (pipe(term_pipe) == 0) {
         set_nonblocking(term_pipe[0]);
