@@ -689,6 +689,22 @@ static void test_wrong_key(void) {
     CHECK_RC(pyshm_manager_release(c, "pyshm_mt_wrong_key"), PYSHM_ENOENT);
     CHECK_RC(pyshm_manager_set_timeout(c, 0), PYSHM_EINVAL);
     pyshm_manager_free(c);
+    /* A client that does not know the key, speaking the protocol itself:
+     * refused with EACCES, and its request goes unanswered. */
+    struct sockaddr_un sa;
+    socklen_t len = socket_of(address, &sa);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    char line[600] = "";
+    CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) == 0);
+    CHECK(read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
+    const char *bogus = "A 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
+                        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+                        "T 707973686d5f6d745f626f677573\n";
+    CHECK(send(fd, bogus, strlen(bogus), MSG_NOSIGNAL) == (ssize_t)strlen(bogus));
+    line[0] = '\0';
+    read_within(fd, 3000, line, sizeof line);
+    CHECK(strcmp(line, "E 13\n") == 0);
+    close(fd);
     key[-2] = key[-2] == '0' ? '1' : '0'; /* another socket name */
     CHECK_RC(pyshm_manager_connect(address, &c), PYSHM_ENOENT);
     key[-1] = 'x';

@@ -770,6 +770,20 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
     set_nonblocking(listen_fd);
     pyshm__watchdog_args self = *a;
     self.listen_fd = listen_fd;
+    (void)pyshm__random_bytes(&hash_seed, sizeof hash_seed);
+    reserve_fd = open("/dev/null", O_RDONLY);
+    /* Our own descriptors (about ten) and one per block being created
+     * must fit beside the connections. All this is done before the
+     * greeting, after which the owner may change our limits; a limit
+     * lowered then (prlimit) is met by the reserve descriptor. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < max_conns + 16)
+        max_conns = rl.rlim_cur > 17 ? (size_t)rl.rlim_cur - 16 : 1;
+    if (pipe(term_pipe) == 0) {
+        set_nonblocking(term_pipe[0]);
+        set_nonblocking(term_pipe[1]);
+    }
     long version = owner_fd >= 0 ? read_key(owner_fd) : -1;
     /* The greeting tells the owner our version, so that a program of
      * another version is refused there, clearly, before it does anything. */
@@ -777,20 +791,6 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
         !reply_nums(owner_fd, '0', (unsigned long long)getpid(), PYSHM__MGR_VERSION) ||
         version != PYSHM__MGR_VERSION)
         finish(&self, -1, 1);
-    (void)pyshm__random_bytes(&hash_seed, sizeof hash_seed);
-    reserve_fd = open("/dev/null", O_RDONLY);
-    /* Our own descriptors (about ten) and one per block being created
-     * must fit beside the connections. A limit lowered later (prlimit) is
-     * met by the reserve descriptor. */
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-        rl.rlim_cur < max_conns + 16)
-        max_conns = rl.rlim_cur > 17 ? (size_t)rl.rlim_cur - 16 : 1;
-
-    if (pipe(term_pipe) == 0) {
-        set_nonblocking(term_pipe[0]);
-        set_nonblocking(term_pipe[1]);
-    }
     for (;;) {
         if (terminated) /* SIGTERM before the pipe existed */
             finish(&self, -1, 0);
