@@ -400,6 +400,15 @@ static void test_no_inherited_pipe(void) {
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* Waits for a test run in a child process, whose exit status is a set of
+ * failure bits (0: all passed). */
+static void check_child(pid_t pid, const char *what) {
+    int st = leak_wait(pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+        fprintf(stderr, "  %s: failure bits %#x\n", what, WEXITSTATUS(st));
+}
+
 /*
  * The watchdog itself (Linux: a child subreaper adopts it, and /proc lists
  * it): it is in a session of its own, so ^C at a terminal reaches only the
@@ -438,11 +447,7 @@ static void test_watchdog_signals(void) {
         pyshm_manager_free(m);
         _exit(bad);
     }
-    int st = leak_wait(pid);
-    CHECK(WIFEXITED(st));
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-        fprintf(stderr, "  watchdog signals: failure bits %#x\n", WEXITSTATUS(st));
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    check_child(pid, "watchdog signals");
 #endif
 }
 
@@ -903,10 +908,7 @@ static void test_fd_exhaustion(void) {
         leak_wait((pid_t)wd);
         _exit(bad);
     }
-    int st = leak_wait(pid);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-        fprintf(stderr, "  fd exhaustion: failure bits %#x\n", WEXITSTATUS(st));
+    check_child(pid, "fd exhaustion");
 #endif
 }
 
@@ -953,10 +955,7 @@ static void test_stopped_watchdog(void) {
         leak_wait((pid_t)wd);
         _exit(bad);
     }
-    int st = leak_wait(pid);
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-        fprintf(stderr, "  stopped watchdog: failure bits %#x\n", WEXITSTATUS(st));
+    check_child(pid, "stopped watchdog");
 #endif
 }
 
