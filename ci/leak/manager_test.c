@@ -974,7 +974,7 @@ static double track_rate(pyshm_manager *m, int tracked, int n) {
  * 50,000 tracked names: requests take no longer than with 100 (the rates
  * are reported), and the index stays right through releases: released
  * names are not found, the others are, and shutdown unlinks exactly the
- * tracked ones.
+ * tracked ones. Past the bound, tracking is ENOMEM.
  */
 static void test_many_names(void) {
     pyshm_manager *m = start_manager();
@@ -1019,6 +1019,15 @@ static void test_many_names(void) {
     pyshm_shm *s = NULL;
     CHECK_RC(pyshm_manager_shm_create(m, "pyshm_mt_n_real", 8, &s), 0);
     pyshm_shm_free(s);
+    /* The documented bound: 262,144 names (25,001 are tracked now). */
+    int more = 0, rc = 0;
+    for (; more < 300000; more++) {
+        snprintf(name, sizeof name, "pyshm_mt_b%d", more);
+        if ((rc = pyshm_manager_track(m, name)) != 0)
+            break;
+    }
+    CHECK_RC(rc, PYSHM_ENOMEM);
+    CHECK(more == 262144 - 25001);
     CHECK_RC(pyshm_manager_shutdown(m), 0);
     CHECK(!leak_name_exists("pyshm_mt_n_real"));
     pyshm_manager_free(m);

@@ -406,8 +406,10 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * version; a manager or watchdog program of another version gives
  * PYSHM_EVERSION.
  *
- * Bounds: a watchdog serves at most 128 connections besides its owner's (a
- * client beyond that is refused: EOS, errno EAGAIN); a connection must
+ * Bounds: a watchdog serves at most 128 connections besides its owner's,
+ * fewer if its descriptor limit (RLIMIT_NOFILE, inherited from the owner)
+ * is under 144, so that it keeps room to create blocks (a client beyond
+ * that is refused: EOS, errno EAGAIN); a connection must
  * authenticate within 5 s and is closed after 60 s without a request (a
  * handle reconnects by itself on its next request); at its descriptor limit
  * a watchdog turns the waiting client away (EOS, errno EMFILE) instead of
