@@ -1054,9 +1054,31 @@ int main(int argc, char **argv) {
     test_watchdog_program_errors();
     test_stopped_watchdog();
     if (heavy) {
+        /* Meanwhile, a connection that never authenticates must be
+         * dropped after 5 s. */
+        pyshm_manager *m = start_manager();
+        int silent = -1;
+        double since = leak_now();
+        if (m != NULL) {
+            struct sockaddr_un sa;
+            socklen_t len = socket_of(pyshm_manager_address(m), &sa);
+            silent = socket(AF_UNIX, SOCK_STREAM, 0);
+            CHECK(silent >= 0 && connect(silent, (struct sockaddr *)&sa, len) == 0);
+        }
         test_watchdog_memory();
         test_fd_exhaustion();
         test_many_names();
+        char line[200];
+        CHECK(read_within(silent, 7000, line, sizeof line) > 0 && line[0] == 'H');
+        int left = (int)((since + 6.5 - leak_now()) * 1e3);
+        struct pollfd p = {silent, POLLIN, 0};
+        char c;
+        bool dropped = poll(&p, 1, left > 100 ? left : 100) == 1 && read(silent, &c, 1) == 0;
+        printf("manager_test: a connection that never authenticates: %s %.1f s after it came\n",
+               dropped ? "dropped by" : "STILL OPEN at", leak_now() - since);
+        CHECK(dropped);
+        close(silent);
+        pyshm_manager_free(m);
     }
     printf("manager_test: %d checks, %d failed\n", checks, failures);
     return failures != 0;
