@@ -400,6 +400,14 @@ static void test_no_inherited_pipe(void) {
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The tests that need a child subreaper (Linux) to adopt the watchdog. */
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#define HAVE_SUBREAPER 1
+#else
+#define HAVE_SUBREAPER 0
+#endif
+
+#if HAVE_SUBREAPER
 /* Waits for a test run in a child process, whose exit status is a set of
  * failure bits (0: all passed). */
 static void check_child(pid_t pid, const char *what) {
@@ -408,6 +416,7 @@ static void check_child(pid_t pid, const char *what) {
     if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
         fprintf(stderr, "  %s: failure bits %#x\n", what, WEXITSTATUS(st));
 }
+#endif
 
 /*
  * The watchdog itself (Linux: a child subreaper adopts it, and /proc lists
@@ -416,7 +425,7 @@ static void check_child(pid_t pid, const char *what) {
  * exit 0. Runs in a child process, which alone is the subreaper.
  */
 static void test_watchdog_signals(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#if HAVE_SUBREAPER
     pid_t pid = fork();
     if (pid == 0) {
         int bad = 0;
@@ -732,7 +741,7 @@ static bool watchdog_is_program(void) {
  * watchdog's VmRSS. Runs in a child subreaper, which adopts the watchdog.
  */
 static void test_watchdog_memory(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#if HAVE_SUBREAPER
     if (!watchdog_is_program()) {
         printf("manager_test: watchdog memory: skipped (no watchdog program; it is forked)\n");
         return;
@@ -827,6 +836,7 @@ static void test_watchdog_program_errors(void) {
 
 /* ---- stalls ------------------------------------------------------------- */
 
+#if HAVE_SUBREAPER
 /*
  * Clients queueing at a watchdog (wd) that has no room for them, and that
  * never authenticate: it must not spin (its CPU time over a second is
@@ -873,6 +883,7 @@ static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, in
     pyshm_manager_free(c);
     return bad << shift;
 }
+#endif
 
 /*
  * The descriptor limit: 20, inherited from the owner (the watchdog then
@@ -881,7 +892,7 @@ static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, in
  * descriptor sheds the waiting client instead of a busy loop).
  */
 static void test_fd_exhaustion(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#if HAVE_SUBREAPER
     pid_t pid = fork();
     if (pid == 0) {
         struct rlimit rl, low;
@@ -919,7 +930,7 @@ static void test_fd_exhaustion(void) {
  * late replies are skipped and the same handles work.
  */
 static void test_stopped_watchdog(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#if HAVE_SUBREAPER
     pid_t pid = fork();
     if (pid == 0) {
         int bad = 0;
