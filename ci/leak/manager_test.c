@@ -194,6 +194,26 @@ static void test_track_release(void) {
     CHECK(!leak_name_exists(later) && !leak_name_exists(odd));
 }
 
+/* A block the manager creates has its pages reserved, as one that
+ * pyshm_shm_create() makes (Linux: /dev/shm counts them at once), so that
+ * a full /dev/shm is an error at create and not a SIGBUS later. */
+static void test_reserved_pages(void) {
+#if defined(__linux__)
+    pyshm_manager *m = start_manager();
+    pyshm_shm *s = NULL;
+    if (m != NULL)
+        CHECK_RC(pyshm_manager_shm_create(m, NULL, 1 << 20, &s), 0);
+    if (s != NULL) {
+        char path[300];
+        struct stat st;
+        snprintf(path, sizeof path, "/dev/shm/%s", pyshm_shm_name(s));
+        CHECK(stat(path, &st) == 0 && (long long)st.st_blocks * 512 >= 1 << 20);
+    }
+    pyshm_shm_free(s);
+    pyshm_manager_free(m);
+#endif
+}
+
 /* An exec'd process: connects, creates a block, reports its name, how many
  * sockets it inherited and what shutting the manager down says, and exits. */
 static int child_main(const char *address) {
@@ -1052,6 +1072,7 @@ int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     test_basics();
     test_track_release();
+    test_reserved_pages();
     test_exec_child();
     test_fork_child();
     for (int how = 0; how <= 4; how++)

@@ -155,10 +155,10 @@ static size_t find_name(const char *name) {
 }
 
 /* Room for one more name in both the array and the index (rebuilt twice
- * as large when half full): 0, ENOSPC past the bound, or ENOMEM. */
+ * as large when half full): 0, or ENOMEM (also past the bound). */
 static int make_room(void) {
     if (n_names >= PYSHM__MGR_MAX_NAMES)
-        return ENOSPC;
+        return ENOMEM;
     if (!grow((void **)&names, &cap_names, sizeof *names, n_names + 1))
         return ENOMEM;
     if (2 * (n_names + 1) <= cap_slots)
@@ -342,6 +342,18 @@ static int do_create(unsigned long long size, const char *given, char name[PYSHM
         rc = ftruncate(fd, (off_t)size);
     while (rc < 0 && errno == EINTR);
     int err = rc < 0 ? errno : 0;
+#if defined(__linux__)
+    /* Every page reserved now, as pyshm_shm_create() does: a full /dev/shm
+     * is ENOSPC here rather than a SIGBUS in whoever first writes a page.
+     * EOPNOTSUPP: a libc that does not emulate fallocate; left sparse. */
+    if (err == 0) {
+        do
+            err = posix_fallocate(fd, 0, (off_t)size);
+        while (err == EINTR);
+        if (err == EOPNOTSUPP)
+            err = 0;
+    }
+#endif
     close(fd);
     if (err != 0) {
         shm_unlink(path);
