@@ -194,6 +194,33 @@ static void test_track_release(void) {
     CHECK(!leak_name_exists(later) && !leak_name_exists(odd));
 }
 
+/* NULL for a handle or an out pointer is EINVAL (a NULL name ENONAME). */
+static void test_null_arguments(void) {
+    pyshm_manager *m = NULL;
+    pyshm_shm *s = NULL;
+    pyshm_list *l = NULL;
+    CHECK_RC(pyshm_manager_start(NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect("@pyshm-1-0#00", NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect(NULL, &m), PYSHM_EINVAL);
+    CHECK(strcmp(pyshm_manager_address(NULL), "") == 0);
+    CHECK_RC(pyshm_manager_set_timeout(NULL, 100), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_shm_create(NULL, NULL, 8, &s), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(NULL, NULL, NULL, 0, PYSHM_LAYOUT_AUTO, &l),
+             PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_track(NULL, "x"), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_release(NULL, "x"), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_shutdown(NULL), PYSHM_EINVAL);
+    pyshm_manager_free(NULL);
+    m = start_manager();
+    if (m == NULL)
+        return;
+    CHECK_RC(pyshm_manager_shm_create(m, NULL, 8, NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(m, NULL, NULL, 1, PYSHM_LAYOUT_AUTO, &l), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(m, NULL, NULL, 0, PYSHM_LAYOUT_AUTO, NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_track(m, NULL), PYSHM_ENONAME);
+    pyshm_manager_free(m);
+}
+
 /* A block the manager creates has its pages reserved, as one that
  * pyshm_shm_create() makes (Linux: /dev/shm counts them at once), so that
  * a full /dev/shm is an error at create and not a SIGBUS later. */
@@ -1073,6 +1100,7 @@ int main(int argc, char **argv) {
     test_basics();
     test_track_release();
     test_reserved_pages();
+    test_null_arguments();
     test_exec_child();
     test_fork_child();
     for (int how = 0; how <= 4; how++)

@@ -444,7 +444,9 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  *
  * Handles follow the library's conventions (one thread at a time). A handle
  * inherited through fork() is usable in the child, which gets a connection
- * of its own on first use and is never the owner.
+ * of its own on first use and is never the owner. A NULL handle or out
+ * pointer is EINVAL (pyshm_manager_address(NULL) is "", and
+ * pyshm_manager_free(NULL) does nothing).
  */
 typedef struct pyshm_manager pyshm_manager;
 

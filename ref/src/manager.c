@@ -22,12 +22,14 @@
 #ifdef _WIN32
 
 PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     return PYSHM_ENOTSUP;
 }
 PYSHM_API int pyshm_manager_connect(const char *address, pyshm_manager **out) {
     (void)address;
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     return PYSHM_ENOTSUP;
 }
 PYSHM_API const char *pyshm_manager_address(const pyshm_manager *m) {
@@ -37,14 +39,16 @@ PYSHM_API const char *pyshm_manager_address(const pyshm_manager *m) {
 PYSHM_API int pyshm_manager_shm_create(pyshm_manager *m, const char *name, int64_t size,
                                        pyshm_shm **out) {
     (void)m, (void)name, (void)size;
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     return PYSHM_ENOTSUP;
 }
 PYSHM_API int pyshm_manager_list_create(pyshm_manager *m, const char *name,
                                         const pyshm_value *items, size_t n,
                                         pyshm_layout layout, pyshm_list **out) {
     (void)m, (void)name, (void)items, (void)n, (void)layout;
-    *out = NULL;
+    if (out != NULL)
+        *out = NULL;
     return PYSHM_ENOTSUP;
 }
 PYSHM_API int pyshm_manager_track(pyshm_manager *m, const char *name) {
@@ -600,6 +604,8 @@ static int check_name(const char *name) {
 }
 
 static int name_request(pyshm_manager *m, char op, const char *name) {
+    if (m == NULL)
+        return PYSHM_EINVAL;
     int rc = check_name(name);
     if (rc != 0)
         return rc;
@@ -791,6 +797,8 @@ static pyshm_manager *new_handle(void) {
 }
 
 PYSHM_API int pyshm_manager_connect(const char *address, pyshm_manager **out) {
+    if (out == NULL)
+        return PYSHM_EINVAL;
     *out = NULL;
     if (address == NULL)
         return PYSHM_EINVAL;
@@ -860,6 +868,8 @@ static int read_owner_hello(pyshm_manager *m) {
  * watchdog runs, so that the forked children hold no pointer to a heap
  * block they never free. */
 PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
+    if (out == NULL)
+        return PYSHM_EINVAL;
     *out = NULL;
     pyshm_manager h, *m = &h;
     init_handle(m);
@@ -953,7 +963,9 @@ fail_dir:
     return rc;
 }
 
-PYSHM_API const char *pyshm_manager_address(const pyshm_manager *m) { return m->address; }
+PYSHM_API const char *pyshm_manager_address(const pyshm_manager *m) {
+    return m != NULL ? m->address : "";
+}
 
 /* ---- blocks and lists --------------------------------------------------- */
 
@@ -986,7 +998,11 @@ static int create_block(pyshm_manager *m, const char *name, int64_t size,
 
 PYSHM_API int pyshm_manager_shm_create(pyshm_manager *m, const char *name, int64_t size,
                                        pyshm_shm **out) {
+    if (out == NULL)
+        return PYSHM_EINVAL;
     *out = NULL;
+    if (m == NULL)
+        return PYSHM_EINVAL;
     char made[PYSHM__MGR_NAME_MAX + 1];
     int rc = create_block(m, name, size, made);
     if (rc != 0)
@@ -1000,7 +1016,11 @@ PYSHM_API int pyshm_manager_shm_create(pyshm_manager *m, const char *name, int64
 PYSHM_API int pyshm_manager_list_create(pyshm_manager *m, const char *name,
                                         const pyshm_value *items, size_t n,
                                         pyshm_layout layout, pyshm_list **out) {
+    if (out == NULL)
+        return PYSHM_EINVAL;
     *out = NULL;
+    if (m == NULL || (items == NULL && n > 0))
+        return PYSHM_EINVAL;
     if (layout == PYSHM_LAYOUT_AUTO)
         layout = PYSHM_LAYOUT_PY39;
     size_t size;
@@ -1039,6 +1059,8 @@ PYSHM_API int pyshm_manager_release(pyshm_manager *m, const char *name) {
 static bool is_owner(const pyshm_manager *m) { return m->owner && m->pid == getpid(); }
 
 PYSHM_API int pyshm_manager_shutdown(pyshm_manager *m) {
+    if (m == NULL)
+        return PYSHM_EINVAL;
     if (m->fd < 0)
         return 0;
     if (!is_owner(m))
