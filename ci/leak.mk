@@ -5,7 +5,10 @@
 #                    (every close/unlink ordering of up to three handles in
 #                    two processes, with reference and CPython peers) and
 #                    the manager's tests; the manager's tests again under
-#                    ASan+UBSan and built for non-Linux POSIX; CPython's
+#                    ASan+UBSan (with the watchdog forked, so that its code
+#                    runs under the sanitizers too), built for non-Linux
+#                    POSIX, and natively with the heavy cases (a 512 MiB
+#                    owner, the descriptor limit, 50,000 names); CPython's
 #                    resource tracker against reference-created blocks
 #   make soak        SOAK_N manager owners SIGKILLed at random moments:
 #                    every name must be gone within 1 s
@@ -34,6 +37,13 @@ LEAK_CFLAGS := $(ALL_CFLAGS) $(INC)
 LEAK_SRCS   := ci/leak/util.c $(LIB_SRCS)
 LEAK_DEPS   := $(LEAK_SRCS) ci/leak/util.h $(LIB_HDRS)
 
+# The manager's programs run the watchdog program of this build; the
+# sanitizer build finds none and forks it.
+LEAK_WATCHDOG := $(abspath $(BUILD))/pyshm-watchdog
+$(LEAK_DIR)/manager_test $(LEAK_DIR)/portable/manager_test $(LEAK_DIR)/soak: \
+  LEAK_CFLAGS += -DPYSHM_WATCHDOG_PATH='"$(LEAK_WATCHDOG)"'
+$(LEAK_DIR)/san/manager_test: LEAK_CFLAGS += -DPYSHM_WATCHDOG_PATH='"/nonexistent/pyshm-watchdog"'
+
 $(LEAK_DIR)/%: ci/leak/%.c $(LEAK_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LEAK_CFLAGS) -o $@ $< $(LEAK_SRCS) -lm
@@ -47,22 +57,25 @@ $(LEAK_DIR)/san/manager_test: ci/leak/manager_test.c $(LEAK_DEPS)
 
 .PHONY: leakcheck soak soak-check
 leakcheck: $(BUILD)/ref-tests $(BUILD)/pyshm $(LEAK_DIR)/lifecycle $(LEAK_DIR)/manager_test \
-           $(LEAK_DIR)/portable/manager_test $(LEAK_DIR)/san/manager_test
+           $(LEAK_DIR)/portable/manager_test $(LEAK_DIR)/san/manager_test $(BUILD)/pyshm-watchdog
 	@echo "leakcheck: unit tests under memcheck"
 	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-unit $(BUILD)/ref-tests
 	@echo "leakcheck: lifecycle under memcheck"
 	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-lifecycle $(LEAK_DIR)/lifecycle $(LEAK_PEERS)
-	@echo "leakcheck: manager under memcheck, ASan+UBSan, and portable"
+	@echo "leakcheck: manager under memcheck, ASan+UBSan, portable, and heavy"
 	@sh ci/leak/vg.sh $(LEAK_DIR)/vg-manager $(LEAK_DIR)/manager_test
 	@ASAN_OPTIONS=detect_leaks=1 $(LEAK_DIR)/san/manager_test
 	@$(LEAK_DIR)/portable/manager_test
+	@$(LEAK_DIR)/manager_test --heavy
 	@echo "leakcheck: CPython's resource tracker"
 	@$(PYTHON) ci/leak/tracker.py $(BUILD)/pyshm $(PYTHON) $(LEAK_PYTHONS) > $(LEAK_DIR)/tracker.log; \
 	  rc=$$?; tail -n 1 $(LEAK_DIR)/tracker.log; \
 	  [ $$rc -eq 0 ] || { cat $(LEAK_DIR)/tracker.log; exit $$rc; }
 	@echo "leakcheck: passed"
 
-soak: $(LEAK_DIR)/soak $(BUILD)/pyshm
-	$(LEAK_DIR)/soak -n $(SOAK_N) --cli $(BUILD)/pyshm
-soak-check: $(LEAK_DIR)/soak $(BUILD)/pyshm
-	$(LEAK_DIR)/soak -n $(SOAK_CHECK_N) --cli $(BUILD)/pyshm
+# The tool is built for an installed watchdog program: PYSHM_WATCHDOG
+# points it at this build's.
+soak: $(LEAK_DIR)/soak $(BUILD)/pyshm $(BUILD)/pyshm-watchdog
+	PYSHM_WATCHDOG=$(LEAK_WATCHDOG) $(LEAK_DIR)/soak -n $(SOAK_N) --cli $(BUILD)/pyshm
+soak-check: $(LEAK_DIR)/soak $(BUILD)/pyshm $(BUILD)/pyshm-watchdog
+	PYSHM_WATCHDOG=$(LEAK_WATCHDOG) $(LEAK_DIR)/soak -n $(SOAK_CHECK_N) --cli $(BUILD)/pyshm

@@ -13,7 +13,7 @@ LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 INC := -Iref/include -Iref/src
 
-all: $(BUILD)/libpyshm.a $(BUILD)/libpyshm.so $(BUILD)/pyshm
+all: $(BUILD)/libpyshm.a $(BUILD)/libpyshm.so $(BUILD)/pyshm $(BUILD)/pyshm-watchdog
 
 $(BUILD)/obj/%.o: %.c $(LIB_HDRS) $(CLI_HDRS)
 	@mkdir -p $(dir $@)
@@ -36,6 +36,21 @@ $(BUILD)/libpyshm.so: $(LIB_PIC_OBJS)
 
 $(BUILD)/pyshm: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpyshm.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
+
+# The manager's watchdog program. The library looks for it where `make
+# install` puts it (PYSHM_WATCHDOG in the environment overrides that), so
+# the library is rebuilt when PREFIX changes.
+WATCHDOG_PATH := $(PREFIX)/libexec/pyshm-watchdog
+$(BUILD)/pyshm-watchdog: $(BUILD)/obj/ref/src/watchdog_main.o $(BUILD)/libpyshm.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
+$(BUILD)/watchdog-path: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(WATCHDOG_PATH)' | cmp -s - $@ || echo '$(WATCHDOG_PATH)' > $@
+$(BUILD)/obj/ref/src/manager.o $(BUILD)/pic/ref/src/manager.o: $(BUILD)/watchdog-path
+$(BUILD)/obj/ref/src/manager.o $(BUILD)/pic/ref/src/manager.o: \
+  ALL_CFLAGS += -DPYSHM_WATCHDOG_PATH='"$(WATCHDOG_PATH)"'
+.PHONY: FORCE
+FORCE:
 
 # Unit tests (CUnit), plain and under ASan+UBSan.
 $(BUILD)/ref-tests: $(TEST_SRCS) $(TEST_HDRS) $(LIB_SRCS) $(LIB_HDRS)
@@ -60,7 +75,8 @@ CHECK_TARGETS += check-unit check-unit-san check-cpython
 $(eval $(call needs,check-unit,libcunit1-dev))
 $(eval $(call needs,check-unit-san,libcunit1-dev))
 
-# Installation: header, libraries, tool and a pkg-config file.
+# Installation: header, libraries, tool, the manager's watchdog program and a
+# pkg-config file.
 .PHONY: install
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
@@ -70,6 +86,8 @@ install: all
 	ln -sf libpyshm.so.$(PYSHM_VERSION) $(DESTDIR)$(PREFIX)/lib/libpyshm.so.0
 	ln -sf libpyshm.so.0 $(DESTDIR)$(PREFIX)/lib/libpyshm.so
 	install -m 755 $(BUILD)/pyshm $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/libexec
+	install -m 755 $(BUILD)/pyshm-watchdog $(DESTDIR)$(WATCHDOG_PATH)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(PYSHM_VERSION)|g' ref/pyshm.pc.in \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pyshm.pc
 

@@ -1,7 +1,10 @@
 /*
  * manager_test: the manager's behaviour, end to end, with real processes.
  *
- *   manager_test               run every test; exit status 1 on a failure
+ *   manager_test               run every test but the heavy ones; exit
+ *                              status 1 on a failure
+ *   manager_test --heavy       also those (a 512 MiB owner, the descriptor
+ *                              limit, 50,000 names), which report figures
  *   manager_test --child ADDR  (internal) an exec'd client of manager ADDR
  *
  * Checked: blocks and lists created through a manager are unlinked at
@@ -12,18 +15,38 @@
  * owner ignoring or catching SIGCHLD changes nothing; no descriptor of the
  * caller's is left open after pyshm_manager_free(); the watchdog has a
  * session of its own, ignores SIGINT and SIGHUP, and cleans up on SIGTERM.
+ * Hardening: an impostor at a stale address, of another user or of ours,
+ * is refused before it is told anything; a wrong key is refused; the
+ * watchdog program holds none of its owner's memory; a stopped watchdog
+ * gives timeouts; the descriptor limit does not make it spin; 50,000
+ * tracked names cost nothing per request.
  */
+#define _GNU_SOURCE /* prlimit */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #if defined(__linux__)
 #include <sys/prctl.h>
+#endif
+
+/* As the library's default: where `make install` puts the program. */
+#ifndef PYSHM_WATCHDOG_PATH
+#define PYSHM_WATCHDOG_PATH "/usr/local/libexec/pyshm-watchdog"
 #endif
 
 static int failures, checks;
@@ -171,6 +194,53 @@ static void test_track_release(void) {
     CHECK(!leak_name_exists(later) && !leak_name_exists(odd));
 }
 
+/* NULL for a handle or an out pointer is EINVAL (a NULL name ENONAME). */
+static void test_null_arguments(void) {
+    pyshm_manager *m = NULL;
+    pyshm_shm *s = NULL;
+    pyshm_list *l = NULL;
+    CHECK_RC(pyshm_manager_start(NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect("@pyshm-1-0#00", NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect(NULL, &m), PYSHM_EINVAL);
+    CHECK(strcmp(pyshm_manager_address(NULL), "") == 0);
+    CHECK_RC(pyshm_manager_set_timeout(NULL, 100), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_shm_create(NULL, NULL, 8, &s), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(NULL, NULL, NULL, 0, PYSHM_LAYOUT_AUTO, &l),
+             PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_track(NULL, "x"), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_release(NULL, "x"), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_shutdown(NULL), PYSHM_EINVAL);
+    pyshm_manager_free(NULL);
+    m = start_manager();
+    if (m == NULL)
+        return;
+    CHECK_RC(pyshm_manager_shm_create(m, NULL, 8, NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(m, NULL, NULL, 1, PYSHM_LAYOUT_AUTO, &l), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_list_create(m, NULL, NULL, 0, PYSHM_LAYOUT_AUTO, NULL), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_track(m, NULL), PYSHM_ENONAME);
+    pyshm_manager_free(m);
+}
+
+/* A block the manager creates has its pages reserved, as one that
+ * pyshm_shm_create() makes (Linux: /dev/shm counts them at once), so that
+ * a full /dev/shm is an error at create and not a SIGBUS later. */
+static void test_reserved_pages(void) {
+#if defined(__linux__)
+    pyshm_manager *m = start_manager();
+    pyshm_shm *s = NULL;
+    if (m != NULL)
+        CHECK_RC(pyshm_manager_shm_create(m, NULL, 1 << 20, &s), 0);
+    if (s != NULL) {
+        char path[300];
+        struct stat st;
+        snprintf(path, sizeof path, "/dev/shm/%s", pyshm_shm_name(s));
+        CHECK(stat(path, &st) == 0 && (long long)st.st_blocks * 512 >= 1 << 20);
+    }
+    pyshm_shm_free(s);
+    pyshm_manager_free(m);
+#endif
+}
+
 /* An exec'd process: connects, creates a block, reports its name, how many
  * sockets it inherited and what shutting the manager down says, and exits. */
 static int child_main(const char *address) {
@@ -214,10 +284,15 @@ static void test_exec_child(void) {
     CHECK(leak_name_exists(name));      /* the child's exit does not matter */
     CHECK_RC(pyshm_manager_shutdown(m), 0);
     CHECK(!leak_name_exists(name));
+    char gone[256];
+    snprintf(gone, sizeof gone, "%s", pyshm_manager_address(m));
     pyshm_manager_free(m);
-    /* Gone managers cannot be reached. */
+    /* Gone managers cannot be reached; an address needs its key. */
     pyshm_manager *c;
-    CHECK_RC(pyshm_manager_connect("@pyshm-nonexistent", &c), PYSHM_ENOENT);
+    CHECK_RC(pyshm_manager_connect(gone, &c), PYSHM_ENOENT);
+    *strrchr(gone, '#') = '\0';
+    CHECK_RC(pyshm_manager_connect(gone, &c), PYSHM_EINVAL);
+    CHECK_RC(pyshm_manager_connect("@pyshm-nonexistent", &c), PYSHM_EINVAL);
     CHECK_RC(pyshm_manager_connect("", &c), PYSHM_EINVAL);
 }
 
@@ -372,6 +447,24 @@ static void test_no_inherited_pipe(void) {
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
+/* The tests that need a child subreaper (Linux) to adopt the watchdog. */
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#define HAVE_SUBREAPER 1
+#else
+#define HAVE_SUBREAPER 0
+#endif
+
+#if HAVE_SUBREAPER
+/* Waits for a test run in a child process, whose exit status is a set of
+ * failure bits (0: all passed). */
+static void check_child(pid_t pid, const char *what) {
+    int st = leak_wait(pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+        fprintf(stderr, "  %s: failure bits %#x\n", what, WEXITSTATUS(st));
+}
+#endif
+
 /*
  * The watchdog itself (Linux: a child subreaper adopts it, and /proc lists
  * it): it is in a session of its own, so ^C at a terminal reaches only the
@@ -379,7 +472,7 @@ static void test_no_inherited_pipe(void) {
  * exit 0. Runs in a child process, which alone is the subreaper.
  */
 static void test_watchdog_signals(void) {
-#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+#if HAVE_SUBREAPER
     pid_t pid = fork();
     if (pid == 0) {
         int bad = 0;
@@ -410,21 +503,604 @@ static void test_watchdog_signals(void) {
         pyshm_manager_free(m);
         _exit(bad);
     }
-    int st = leak_wait(pid);
-    CHECK(WIFEXITED(st));
-    if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
-        fprintf(stderr, "  watchdog signals: failure bits %#x\n", WEXITSTATUS(st));
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    check_child(pid, "watchdog signals");
 #endif
+}
+
+/* ---- authentication ----------------------------------------------------- */
+
+/* The socket part of an address ("<socket>#<key>") as a sockaddr. */
+static socklen_t socket_of(const char *address, struct sockaddr_un *sa) {
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    const char *hash = strrchr(address, '#');
+    size_t n = hash ? (size_t)(hash - address) : strlen(address);
+    if (n >= sizeof sa->sun_path)
+        n = sizeof sa->sun_path - 1;
+    memcpy(sa->sun_path, address, n);
+    if (address[0] == '@')
+        sa->sun_path[0] = '\0';
+    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (address[0] != '@'));
+}
+
+/* Listens at the socket of a manager that has ended, as anyone may: the
+ * abstract name is free, and a socket file's directory can be made again
+ * (0700, so that only the credentials and the key can tell). -1 on failure. */
+static int listen_at(const char *address) {
+    struct sockaddr_un sa;
+    socklen_t len = socket_of(address, &sa);
+    if (address[0] != '@') {
+        char dir[sizeof sa.sun_path];
+        snprintf(dir, sizeof dir, "%s", sa.sun_path);
+        char *slash = strrchr(dir, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            mkdir(dir, 0700);
+        }
+        unlink(sa.sun_path);
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)&sa, len) != 0 || listen(fd, 8) != 0)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+/* Removes what listen_at() made for a socket file. */
+static void unlisten_at(const char *address) {
+    struct sockaddr_un sa;
+    socket_of(address, &sa);
+    if (address[0] == '@')
+        return;
+    unlink(sa.sun_path);
+    char *slash = strrchr(sa.sun_path, '/');
+    if (slash != NULL) {
+        *slash = '\0';
+        rmdir(sa.sun_path);
+    }
+}
+
+static int accept_within(int lfd, int ms) {
+    struct pollfd p = {lfd, POLLIN, 0};
+    return poll(&p, 1, ms) == 1 ? accept(lfd, NULL, NULL) : -1;
+}
+
+/* Reads what the peer sends until it hangs up or ms pass: the byte count;
+ * stops after the first line if line is not NULL (cap bytes). */
+static size_t read_within(int fd, int ms, char *line, size_t cap) {
+    size_t total = 0;
+    double until = leak_now() + ms / 1e3;
+    char buf[512];
+    for (;;) {
+        int left = (int)((until - leak_now()) * 1e3);
+        struct pollfd p = {fd, POLLIN, 0};
+        if (left <= 0 || poll(&p, 1, left) != 1)
+            return total;
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r <= 0)
+            return total;
+        if (line != NULL && total + (size_t)r < cap) {
+            memcpy(line + total, buf, (size_t)r);
+            line[total + (size_t)r] = '\0';
+        }
+        total += (size_t)r;
+        if (line != NULL && memchr(buf, '\n', (size_t)r) != NULL)
+            return total;
+    }
+}
+
+/* The stale address of a manager that was started and shut down, and a
+ * handle connected to it before it ended (a client that will reconnect by
+ * itself on its next request). */
+static void stale_manager(char *address, size_t cap, pyshm_manager **client) {
+    pyshm_manager *m = start_manager();
+    *client = NULL;
+    address[0] = '\0';
+    if (m == NULL)
+        return;
+    snprintf(address, cap, "%s", pyshm_manager_address(m));
+    CHECK_RC(pyshm_manager_connect(address, client), 0);
+    pyshm_manager_free(m);
+}
+
+/*
+ * Another user binds the address of a manager that has ended and answers
+ * (in this protocol's words, and in those of version 1). A client, of root
+ * here, connecting afresh or reconnecting by itself, must refuse it with
+ * EAUTH and must not write it a single byte.
+ */
+static void test_impostor_other_user(void) {
+    if (geteuid() != 0) {
+        printf("manager_test: impostor of another user: skipped (needs root)\n");
+        return;
+    }
+    struct passwd *pw = getpwnam("nobody");
+    uid_t uid = pw ? pw->pw_uid : 65534;
+    gid_t gid = pw ? pw->pw_gid : 65534;
+    for (int round = 0; round < 2; round++) {
+        char address[256];
+        pyshm_manager *client;
+        stale_manager(address, sizeof address, &client);
+        int ready[2], report[2];
+        CHECK(pipe(ready) == 0 && pipe(report) == 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            close(ready[0]);
+            close(report[0]);
+            signal(SIGPIPE, SIG_IGN); /* it writes to clients that hang up */
+            if (setgroups(0, NULL) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
+                _exit(2);
+            int lfd = listen_at(address);
+            if (write(ready[1], lfd >= 0 ? "r" : "x", 1) != 1 || lfd < 0)
+                _exit(3);
+            /* Two connections: the fresh client, then the reconnecting one. */
+            size_t got = 0;
+            for (int c = 0; c < 2; c++) {
+                int fd = accept_within(lfd, 3000);
+                if (fd < 0)
+                    break;
+                const char *hello =
+                    round == 0 ? "H 2 " : "0 1\n"; /* version 2's greeting, or version 1's */
+                char line[200];
+                snprintf(line, sizeof line, "%s%s", hello,
+                         round == 0 ? "00000000000000000000000000000000000000000000000000000"
+                                      "00000000000\n"
+                                    : "");
+                if (write(fd, line, strlen(line)) >= 0) /* fails if it hung up */
+                    got += read_within(fd, 500, NULL, 0);
+                close(fd);
+            }
+            dprintf(report[1], "%zu\n", got);
+            _exit(0);
+        }
+        close(ready[1]);
+        close(report[1]);
+        char c = 0;
+        CHECK(read(ready[0], &c, 1) == 1 && c == 'r');
+        pyshm_manager *m = NULL;
+        CHECK_RC(pyshm_manager_connect(address, &m), PYSHM_EAUTH);
+        pyshm_manager_free(m);
+        pyshm_shm *s = NULL;
+        if (client != NULL)
+            CHECK_RC(pyshm_manager_shm_create(client, NULL, 64, &s), PYSHM_EAUTH);
+        pyshm_shm_free(s);
+        pyshm_manager_free(client);
+        char line[32] = "";
+        CHECK(read_within(report[0], 5000, line, sizeof line) > 0);
+        CHECK(strcmp(line, "0\n") == 0); /* not a byte written to the impostor */
+        if (round == 0)
+            printf("manager_test: impostor of another user refused, %ld bytes written to it\n",
+                   atol(line));
+        int st = leak_wait(pid);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+        close(ready[0]);
+        close(report[0]);
+        unlisten_at(address);
+    }
+}
+
+/*
+ * The impostor is of our own user and even the process the address names
+ * (this one: it started the manager), but does not prove it knows the key:
+ * a bogus proof, another version's greeting, version 1's greeting. The
+ * client, a forked child, must refuse each (EAUTH, EVERSION, EVERSION).
+ */
+static void test_impostor_same_user(void) {
+    static const struct {
+        const char *hello; /* %s: a nonce */
+        int want;
+    } rounds[] = {
+        {"H 2 %s\n", PYSHM_EAUTH},
+        {"H 99 %s\n", PYSHM_EVERSION},
+        {"0 1\n", PYSHM_EVERSION},
+    };
+    const char *nonce = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    for (size_t r = 0; r < sizeof rounds / sizeof rounds[0]; r++) {
+        char address[256];
+        pyshm_manager *unused;
+        stale_manager(address, sizeof address, &unused);
+        pyshm_manager_free(unused);
+        int lfd = listen_at(address);
+        CHECK(lfd >= 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            pyshm_manager *m = NULL;
+            int rc = pyshm_manager_connect(address, &m);
+            pyshm_manager_free(m);
+            _exit(-rc);
+        }
+        int fd = accept_within(lfd, 3000);
+        CHECK(fd >= 0);
+        char line[600];
+        snprintf(line, sizeof line, rounds[r].hello, nonce);
+        if (fd >= 0 && send(fd, line, strlen(line), MSG_NOSIGNAL) > 0 && r == 0) {
+            /* The client's proof comes; a bogus one goes back. */
+            CHECK(read_within(fd, 3000, line, sizeof line) > 0 && line[0] == 'A');
+            snprintf(line, sizeof line, "0 %ld %s\n", (long)getpid(), nonce);
+            CHECK(send(fd, line, strlen(line), MSG_NOSIGNAL) > 0);
+        }
+        int st = leak_wait(pid);
+        CHECK(WIFEXITED(st) && -WEXITSTATUS(st) == rounds[r].want);
+        if (WIFEXITED(st) && -WEXITSTATUS(st) != rounds[r].want)
+            fprintf(stderr, "  round %zu: got %s\n", r, pyshm_err_name(-WEXITSTATUS(st)));
+        if (fd >= 0)
+            close(fd);
+        close(lfd);
+        unlisten_at(address);
+    }
+}
+
+/* A client with a wrong key is refused by the real manager, which goes on
+ * serving the others; a well-formed address of nobody is ENOENT. */
+static void test_wrong_key(void) {
+    pyshm_manager *m = start_manager();
+    if (m == NULL)
+        return;
+    char address[256];
+    snprintf(address, sizeof address, "%s", pyshm_manager_address(m));
+    char *key = strrchr(address, '#') + 1;
+    CHECK(strlen(key) == 64);
+    key[10] = key[10] == '0' ? '1' : '0';
+    pyshm_manager *c = NULL;
+    CHECK_RC(pyshm_manager_connect(address, &c), PYSHM_EAUTH);
+    key[10] = pyshm_manager_address(m)[key - address + 10];
+    CHECK_RC(pyshm_manager_connect(address, &c), 0);
+    CHECK_RC(pyshm_manager_track(c, "pyshm_mt_wrong_key"), 0);
+    CHECK_RC(pyshm_manager_release(c, "pyshm_mt_wrong_key"), PYSHM_ENOENT);
+    CHECK_RC(pyshm_manager_set_timeout(c, 0), PYSHM_EINVAL);
+    pyshm_manager_free(c);
+    /* A client that does not know the key, speaking the protocol itself:
+     * refused with EACCES, and its request goes unanswered. */
+    struct sockaddr_un sa;
+    socklen_t len = socket_of(address, &sa);
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    char line[600] = "";
+    CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) == 0);
+    CHECK(read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
+    const char *bogus = "A 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
+                        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
+                        "T 707973686d5f6d745f626f677573\n";
+    CHECK(send(fd, bogus, strlen(bogus), MSG_NOSIGNAL) == (ssize_t)strlen(bogus));
+    line[0] = '\0';
+    read_within(fd, 3000, line, sizeof line);
+    CHECK(strcmp(line, "E 13\n") == 0);
+    close(fd);
+    key[-2] = key[-2] == '0' ? '1' : '0'; /* another socket name */
+    CHECK_RC(pyshm_manager_connect(address, &c), PYSHM_ENOENT);
+    key[-1] = 'x';
+    CHECK_RC(pyshm_manager_connect(address, &c), PYSHM_EINVAL);
+    pyshm_manager_free(m);
+}
+
+/* ---- the watchdog program ----------------------------------------------- */
+
+/* Whether this build starts the watchdog as a program (else it forks). */
+static bool watchdog_is_program(void) {
+    const char *env = getenv("PYSHM_WATCHDOG");
+    return access(env && *env ? env : PYSHM_WATCHDOG_PATH, X_OK) == 0;
+}
+
+/*
+ * An owner touches 512 MiB, starts a manager, rewrites and frees that
+ * memory: the watchdog must hold none of it. It runs the watchdog program
+ * with an empty environment and only its own descriptors. Reports the
+ * watchdog's VmRSS. Runs in a child subreaper, which adopts the watchdog.
+ */
+static void test_watchdog_memory(void) {
+#if HAVE_SUBREAPER
+    if (!watchdog_is_program()) {
+        printf("manager_test: watchdog memory: skipped (no watchdog program; it is forked)\n");
+        return;
+    }
+    int report[2];
+    CHECK(pipe(report) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report[0]);
+        size_t big = (size_t)512 << 20;
+        char *volatile heap = malloc(big);
+        pyshm_manager *m = NULL;
+        if (heap == NULL || prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+            _exit(10);
+        memset(heap, 1, big);
+        if (pyshm_manager_start(&m) != 0)
+            _exit(11);
+        memset(heap, 2, big);
+        free(heap);
+        long wd = leak_first_child();
+        char path[64], exe[256] = "";
+        snprintf(path, sizeof path, "/proc/%ld/exe", wd);
+        ssize_t n = readlink(path, exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        snprintf(path, sizeof path, "/proc/%ld/environ", wd);
+        FILE *f = fopen(path, "r");
+        int env_bytes = 0;
+        while (f != NULL && fgetc(f) != EOF)
+            env_bytes++;
+        if (f != NULL)
+            fclose(f);
+        snprintf(path, sizeof path, "/proc/%ld/fd", wd);
+        int fds = 0;
+        DIR *d = opendir(path);
+        for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+            fds += e->d_name[0] != '.';
+        if (d != NULL)
+            closedir(d);
+        dprintf(report[1], "%ld %ld %d %d %s\n", leak_rss_kb(wd), leak_rss_kb((long)getpid()),
+                env_bytes, fds, exe);
+        pyshm_manager_free(m);
+        leak_wait((pid_t)wd);
+        _exit(0);
+    }
+    close(report[1]);
+    char line[512] = "", exe[300] = "";
+    long rss = -1, owner = -1;
+    int env_bytes = -1, fds = -1;
+    read_within(report[0], 20000, line, sizeof line);
+    close(report[0]);
+    int st = leak_wait(pid);
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    CHECK(sscanf(line, "%ld %ld %d %d %299s", &rss, &owner, &env_bytes, &fds, exe) == 5);
+    printf("manager_test: watchdog VmRSS %ld kB after its owner touched and freed 512 MiB "
+           "(owner now %ld kB); %d descriptors\n",
+           rss, owner, fds);
+    CHECK(rss > 0 && rss < 16 * 1024);
+    CHECK(strstr(exe, "pyshm-watchdog") != NULL);
+    CHECK(env_bytes == 0);
+    /* 0-2 on /dev/null, owner, listener, pidfd, wake-up pipe, reserve. */
+    CHECK(fds > 0 && fds <= 9);
+#endif
+}
+
+/* A PYSHM_WATCHDOG that names no program is an error, not a silent fork;
+ * the program refuses to be run by hand. */
+static void test_watchdog_program_errors(void) {
+    const char *old = getenv("PYSHM_WATCHDOG");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("PYSHM_WATCHDOG", "/nonexistent/pyshm-watchdog", 1);
+    pyshm_manager *m = NULL;
+    CHECK_RC(pyshm_manager_start(&m), PYSHM_EOS);
+    CHECK(pyshm_last_os_error() == ENOENT);
+    /* A program that is not the watchdog: the start fails, cleanly. */
+    setenv("PYSHM_WATCHDOG", "/bin/true", 1);
+    int fds = leak_count_fds(false);
+    CHECK(pyshm_manager_start(&m) != 0 && m == NULL);
+    CHECK(leak_count_fds(false) == fds);
+    if (saved != NULL)
+        setenv("PYSHM_WATCHDOG", saved, 1);
+    else
+        unsetenv("PYSHM_WATCHDOG");
+    free(saved);
+    if (watchdog_is_program()) {
+        char cmd[600];
+        const char *env = getenv("PYSHM_WATCHDOG");
+        snprintf(cmd, sizeof cmd, "'%s' 2>/dev/null", env && *env ? env : PYSHM_WATCHDOG_PATH);
+        int st = system(cmd);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    }
+}
+
+/* ---- stalls ------------------------------------------------------------- */
+
+#if HAVE_SUBREAPER
+/*
+ * Clients queueing at a watchdog (wd) that has no room for them, and that
+ * never authenticate: it must not spin (its CPU time over a second is
+ * reported), must turn a new client away at once with want_errno, must
+ * keep serving its owner, and must take clients again once they have gone.
+ * Failure bits from shift on.
+ */
+static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, int shift) {
+    int bad = 0;
+    struct sockaddr_un sa;
+    socklen_t len = socket_of(pyshm_manager_address(m), &sa);
+    int raw[40];
+    for (int i = 0; i < 40; i++) {
+        raw[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        if (raw[i] >= 0 && connect(raw[i], (struct sockaddr *)&sa, len) != 0) {
+            close(raw[i]);
+            raw[i] = -1;
+        }
+    }
+    leak_sleep(0.2);
+    double c0 = leak_cpu_seconds(wd), t0 = leak_now();
+    leak_sleep(1.0);
+    double cpu = (leak_cpu_seconds(wd) - c0) / (leak_now() - t0);
+    double t = leak_now();
+    pyshm_manager *c = NULL;
+    int rc = pyshm_manager_connect(pyshm_manager_address(m), &c);
+    int e = rc == PYSHM_EOS ? pyshm_last_os_error() : 0;
+    printf("manager_test: %s: watchdog %.1f%% CPU; a client is refused with %s (%s) in %.0f ms\n",
+           what, cpu * 100, pyshm_err_name(rc), strerror(e), (leak_now() - t) * 1e3);
+    bad |= !(c0 >= 0 && cpu < 0.2);
+    bad |= !(rc == PYSHM_EOS && e == want_errno) << 1;
+    bad |= (leak_now() - t > 2.0) << 1;
+    pyshm_manager_free(c);
+    pyshm_shm *s = NULL;
+    bad |= (pyshm_manager_track(m, "pyshm_mt_crowd") != 0) << 2;
+    if (want_errno == EAGAIN) /* room was kept for creating blocks */
+        bad |= (pyshm_manager_shm_create(m, NULL, 8, &s) != 0) << 2;
+    pyshm_shm_free(s);
+    for (int i = 0; i < 40; i++)
+        if (raw[i] >= 0)
+            close(raw[i]);
+    leak_sleep(0.2);
+    bad |= (pyshm_manager_connect(pyshm_manager_address(m), &c) != 0) << 3;
+    pyshm_manager_free(c);
+    return bad << shift;
+}
+#endif
+
+/*
+ * The descriptor limit: 20, inherited from the owner (the watchdog then
+ * serves fewer connections, keeping room for blocks: EAGAIN beyond), and
+ * 20 set on a running watchdog (accept fails with EMFILE: the reserve
+ * descriptor sheds the waiting client instead of a busy loop).
+ */
+static void test_fd_exhaustion(void) {
+#if HAVE_SUBREAPER
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct rlimit rl, low;
+        pyshm_manager *m, *m2;
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || getrlimit(RLIMIT_NOFILE, &rl) != 0)
+            _exit(100);
+        low = rl;
+        low.rlim_cur = 20;
+        if (setrlimit(RLIMIT_NOFILE, &low) != 0 || pyshm_manager_start(&m) != 0 ||
+            setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            _exit(101);
+        long wd = leak_first_child();
+        int bad = crowd(m, wd, EAGAIN, "limit 20 from the start", 0);
+        bad |= (pyshm_manager_shutdown(m) != 0) << 3;
+        pyshm_manager_free(m);
+        leak_wait((pid_t)wd);
+        if (pyshm_manager_start(&m2) != 0)
+            _exit(102);
+        wd = leak_first_child();
+        if (prlimit((pid_t)wd, RLIMIT_NOFILE, &low, NULL) != 0)
+            _exit(103);
+        bad |= crowd(m2, wd, EMFILE, "limit 20 set later", 4);
+        pyshm_manager_free(m2);
+        leak_wait((pid_t)wd);
+        _exit(bad);
+    }
+    check_child(pid, "fd exhaustion");
+#endif
+}
+
+/*
+ * A SIGSTOPped watchdog: requests and new connections time out (300 ms
+ * set on the handles, and through PYSHM_MANAGER_TIMEOUT_MS for a new one)
+ * with ETIMEDOUT instead of blocking for ever; once it runs again, the
+ * late replies are skipped and the same handles work.
+ */
+static void test_stopped_watchdog(void) {
+#if HAVE_SUBREAPER
+    pid_t pid = fork();
+    if (pid == 0) {
+        int bad = 0;
+        pyshm_manager *m, *c;
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || pyshm_manager_start(&m) != 0 ||
+            pyshm_manager_connect(pyshm_manager_address(m), &c) != 0)
+            _exit(100);
+        long wd = leak_first_child();
+        pyshm_manager_set_timeout(m, 300);
+        pyshm_manager_set_timeout(c, 300);
+        kill((pid_t)wd, SIGSTOP);
+        double t = leak_now();
+        pyshm_shm *s = NULL;
+        bad |= (pyshm_manager_shm_create(c, "pyshm_mt_stopped", 8, &s) != PYSHM_ETIMEDOUT) << 0;
+        bad |= (pyshm_manager_track(m, "pyshm_mt_stopped2") != PYSHM_ETIMEDOUT) << 1;
+        setenv("PYSHM_MANAGER_TIMEOUT_MS", "300", 1);
+        pyshm_manager *n = NULL;
+        bad |= (pyshm_manager_connect(pyshm_manager_address(m), &n) != PYSHM_ETIMEDOUT) << 2;
+        unsetenv("PYSHM_MANAGER_TIMEOUT_MS");
+        double took = leak_now() - t;
+        printf("manager_test: stopped watchdog: three calls timed out in %.0f ms\n", took * 1e3);
+        bad |= (took > 3.0) << 3;
+        kill((pid_t)wd, SIGCONT);
+        /* The requests that timed out were carried out late; both handles
+         * skip those replies and go on. */
+        bad |= (pyshm_manager_track(c, "pyshm_mt_stopped3") != 0) << 4;
+        bad |= (pyshm_manager_release(m, "pyshm_mt_stopped2") != PYSHM_ENOENT) << 5;
+        bad |= !leak_name_exists("pyshm_mt_stopped") << 6;
+        bad |= (pyshm_manager_shutdown(m) != 0) << 7;
+        bad |= leak_name_exists("pyshm_mt_stopped") << 6;
+        pyshm_manager_free(c);
+        pyshm_manager_free(m);
+        leak_wait((pid_t)wd);
+        _exit(bad);
+    }
+    check_child(pid, "stopped watchdog");
+#endif
+}
+
+/* Requests per second for n track requests of names already tracked. */
+static double track_rate(pyshm_manager *m, int tracked, int n) {
+    char name[64];
+    double t = leak_now();
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "pyshm_mt_n%d", (int)((unsigned)i * 7919u % (unsigned)tracked));
+        CHECK_RC(pyshm_manager_track(m, name), 0);
+    }
+    return n / (leak_now() - t);
+}
+
+/*
+ * 50,000 tracked names: requests take no longer than with 100 (the rates
+ * are reported), and the index stays right through releases: released
+ * names are not found, the others are, and shutdown unlinks exactly the
+ * tracked ones. Past the bound, tracking is ENOMEM.
+ */
+static void test_many_names(void) {
+    pyshm_manager *m = start_manager();
+    if (m == NULL)
+        return;
+    const int total = 50000;
+    char name[64];
+    for (int i = 0; i < 100; i++) {
+        snprintf(name, sizeof name, "pyshm_mt_n%d", i);
+        CHECK_RC(pyshm_manager_track(m, name), 0);
+    }
+    double few = track_rate(m, 100, 5000);
+    double t = leak_now();
+    for (int i = 100; i < total; i++) {
+        snprintf(name, sizeof name, "pyshm_mt_n%d", i);
+        int rc = pyshm_manager_track(m, name);
+        if (rc != 0) {
+            CHECK_RC(rc, 0);
+            break;
+        }
+    }
+    double fill = leak_now() - t;
+    double many = track_rate(m, total, 5000);
+    printf("manager_test: track requests: %.0f/s at 100 names, %.0f/s at %d names "
+           "(%d tracked in %.2f s)\n",
+           few, many, total, total, fill);
+    /* Release every third name (each shifts entries of the index), then
+     * check every name's state. */
+    for (int i = 0; i < total; i += 3) {
+        snprintf(name, sizeof name, "pyshm_mt_n%d", i);
+        CHECK_RC(pyshm_manager_release(m, name), PYSHM_ENOENT); /* tracked, never created */
+    }
+    int wrong = 0;
+    for (int i = 0; i < total; i++) {
+        snprintf(name, sizeof name, "pyshm_mt_n%d", i);
+        wrong += pyshm_manager_release(m, name) != (i % 3 == 0 ? PYSHM_ENOTFOUND : PYSHM_ENOENT);
+        if (i % 2 == 0)
+            wrong += pyshm_manager_track(m, name) != 0;
+    }
+    CHECK(wrong == 0);
+    /* A block among them is unlinked at shutdown. */
+    pyshm_shm *s = NULL;
+    CHECK_RC(pyshm_manager_shm_create(m, "pyshm_mt_n_real", 8, &s), 0);
+    pyshm_shm_free(s);
+    /* The documented bound: 262,144 names (25,001 are tracked now). */
+    int more = 0, rc = 0;
+    for (; more < 300000; more++) {
+        snprintf(name, sizeof name, "pyshm_mt_b%d", more);
+        if ((rc = pyshm_manager_track(m, name)) != 0)
+            break;
+    }
+    CHECK_RC(rc, PYSHM_ENOMEM);
+    CHECK(more == 262144 - 25001);
+    CHECK_RC(pyshm_manager_shutdown(m), 0);
+    CHECK(!leak_name_exists("pyshm_mt_n_real"));
+    pyshm_manager_free(m);
 }
 
 int main(int argc, char **argv) {
     if (argc == 3 && strcmp(argv[1], "--child") == 0)
         return child_main(argv[2]);
     self_path = argv[0];
+    bool heavy = argc == 2 && strcmp(argv[1], "--heavy") == 0;
     setvbuf(stdout, NULL, _IONBF, 0);
     test_basics();
     test_track_release();
+    test_reserved_pages();
+    test_null_arguments();
     test_exec_child();
     test_fork_child();
     for (int how = 0; how <= 4; how++)
@@ -432,6 +1108,38 @@ int main(int argc, char **argv) {
     test_sigchld();
     test_no_inherited_pipe();
     test_watchdog_signals();
+    test_impostor_other_user();
+    test_impostor_same_user();
+    test_wrong_key();
+    test_watchdog_program_errors();
+    test_stopped_watchdog();
+    if (heavy) {
+        /* Meanwhile, a connection that never authenticates must be
+         * dropped after 5 s. */
+        pyshm_manager *m = start_manager();
+        int silent = -1;
+        double since = leak_now();
+        if (m != NULL) {
+            struct sockaddr_un sa;
+            socklen_t len = socket_of(pyshm_manager_address(m), &sa);
+            silent = socket(AF_UNIX, SOCK_STREAM, 0);
+            CHECK(silent >= 0 && connect(silent, (struct sockaddr *)&sa, len) == 0);
+        }
+        test_watchdog_memory();
+        test_fd_exhaustion();
+        test_many_names();
+        char line[200];
+        CHECK(read_within(silent, 7000, line, sizeof line) > 0 && line[0] == 'H');
+        int left = (int)((since + 6.5 - leak_now()) * 1e3);
+        struct pollfd p = {silent, POLLIN, 0};
+        char c;
+        bool dropped = poll(&p, 1, left > 100 ? left : 100) == 1 && read(silent, &c, 1) == 0;
+        printf("manager_test: a connection that never authenticates: %s %.1f s after it came\n",
+               dropped ? "dropped by" : "STILL OPEN at", leak_now() - since);
+        CHECK(dropped);
+        close(silent);
+        pyshm_manager_free(m);
+    }
     printf("manager_test: %d checks, %d failed\n", checks, failures);
     return failures != 0;
 }

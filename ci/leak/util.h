@@ -24,4 +24,15 @@ int leak_wait(pid_t pid);
 /* Sleeps s seconds (through EINTR); nothing if s <= 0. */
 void leak_sleep(double s);
 
+/* A monotonic clock, in seconds. */
+double leak_now(void);
+
+/* Linux /proc: the resident set of a process in kB (VmRSS), the CPU time
+ * it has used in seconds (user + system), the first child of this process
+ * that is still alive (a watchdog adopted by a child subreaper): -1 where
+ * unknown. */
+long leak_rss_kb(long pid);
+double leak_cpu_seconds(long pid);
+long leak_first_child(void);
+
 #endif

@@ -98,7 +98,10 @@ extern "C" {
     XX(ENOSPC,     -24, "OSError",            "no space left on device for the block") \
     XX(EISDIR,     -25, "OSError",            "is a directory, not a shared memory block") \
     XX(ENOTREG,    -26, "OSError",            "is a FIFO, socket or device, not a shared memory block") \
-    XX(EEMPTY,     -27, "ValueError",         "cannot mmap an empty file")
+    XX(EEMPTY,     -27, "ValueError",         "cannot mmap an empty file") \
+    XX(EAUTH,      -30, "multiprocessing.AuthenticationError", "the process at the manager's address is not that manager (another user, another process, or a wrong key)") \
+    XX(ETIMEDOUT,  -31, "TimeoutError",       "the manager did not answer in time")  \
+    XX(EVERSION,   -32, "OSError",            "the manager or its watchdog program speaks another protocol version")
 
 enum pyshm_errno {
 #define PYSHM_ERRNO_ENUM_(code, value, pyexc, msg) PYSHM_##code = value,
@@ -450,17 +453,60 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * or SIGKILL (within a second; in practice at once). Other processes can
  * create and track blocks through the same manager by its address.
  *
- * POSIX: pyshm_manager_start() forks a small watchdog process, a grandchild
- * re-parented at once (nothing to reap later, nothing for the caller's own
- * wait() calls or SIGCHLD disposition to see). It creates the blocks itself
- * and keeps their names, so an owner killed at any moment leaves none
- * behind. It holds no descriptor of the caller's beyond its own sockets,
- * leaves the terminal's process group (^C is for the owner alone), and
- * treats SIGTERM as shutdown. The caller's descriptors for it are
- * close-on-exec. On Linux the address is an abstract socket ("@pyshm-...")
- * and only processes of the same user may connect; elsewhere it is a
- * socket file in a new 0700 directory, which the watchdog removes as it
- * ends.
+ * POSIX: pyshm_manager_start() starts a small watchdog process, a
+ * grandchild re-parented at once (nothing to reap later, nothing for the
+ * caller's own wait() calls or SIGCHLD disposition to see). It creates the
+ * blocks itself and keeps their names, so an owner killed at any moment
+ * leaves none behind. It holds no descriptor of the caller's beyond its own
+ * sockets, leaves the terminal's process group (^C is for the owner alone),
+ * and treats SIGTERM as shutdown. The caller's descriptors for it are
+ * close-on-exec.
+ *
+ * The watchdog program: the watchdog is the program pyshm-watchdog, which
+ * `make install` puts in PREFIX/libexec (the path is compiled into the
+ * library; PYSHM_WATCHDOG in the environment names another, and is ignored
+ * in set-user-ID and set-group-ID processes). It is executed with an empty
+ * environment and holds none of the caller's memory. If the compiled-in
+ * program does not exist (an uninstalled build, without PYSHM_WATCHDOG),
+ * the watchdog is instead a fork of the caller, which works the same but
+ * keeps a copy-on-write copy of all the memory the caller had at that
+ * moment for as long as the manager runs.
+ *
+ * Addresses and authentication: an address is "<socket>#<key>", the key
+ * being 64 hex digits (256 bits) from the system's CSPRNG. On Linux the
+ * socket is abstract ("@pyshm-<pid>-<16 hex digits>"); elsewhere it is a
+ * file "pyshm-<pid>" in a new 0700 directory, removed as the watchdog
+ * ends; <pid> is the owner's. Whoever has the address may use the manager,
+ * as whoever has a CPython manager's authkey: hand it only to processes
+ * that may create and unlink blocks in the owner's name. Each connection
+ * authenticates both ways: the watchdog refuses processes of other users
+ * and clients that cannot prove they know the key; the client, before it
+ * writes anything, checks that the listening process is of its own user
+ * and (where the system tells: Linux) is the process the address names, and
+ * that the socket's directory is its own and 0700 (outside Linux), then
+ * requires the watchdog to prove it knows the key (HMAC-SHA256 challenges
+ * with fresh random nonces in both directions). So a process that took
+ * over the address of a manager that has ended, whoever's, is refused with
+ * PYSHM_EAUTH and is told nothing. The handshake carries a protocol
+ * version; a manager or watchdog program of another version gives
+ * PYSHM_EVERSION.
+ *
+ * Bounds: a watchdog serves at most 128 connections besides its owner's,
+ * fewer if its descriptor limit (RLIMIT_NOFILE, inherited from the owner)
+ * is under 144, so that it keeps room to create blocks (a client beyond
+ * that is refused: EOS, errno EAGAIN); a connection must
+ * authenticate within 5 s and is closed after 60 s without a request (a
+ * handle reconnects by itself on its next request); at its descriptor limit
+ * a watchdog turns the waiting client away (EOS, errno EMFILE) instead of
+ * spinning. It tracks at most 262,144 names (ENOMEM beyond that), found
+ * through a hash index, so a request takes the same time at any count.
+ *
+ * Timeouts: connecting, and each request, fail with PYSHM_ETIMEDOUT after
+ * 5 seconds without an answer (a stopped or hung watchdog), or after
+ * PYSHM_MANAGER_TIMEOUT_MS milliseconds from the environment when a handle
+ * is made, or as pyshm_manager_set_timeout() says. A request that timed
+ * out may still be carried out once the watchdog runs again (its late reply
+ * is skipped); a block it creates then is owned by the manager as usual.
  *
  * On Windows every function returns PYSHM_ENOTSUP: a block dies there
  * with its last handle, so there is nothing for a manager to clean up.
@@ -473,8 +519,8 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  *   CPython manager is SIGKILLed, its server process keeps running and its
  *   blocks stay until someone ends that orphan; only then does the resource
  *   tracker unlink them (with a "leaked shared_memory objects" warning);
- * - there is no authkey: the same-user check (Linux) or the private
- *   directory (elsewhere) decides who may connect;
+ * - the key travels in the address rather than beside it, and only
+ *   processes of the owner's user may connect even with the key;
  * - a name may be given to create (CPython's manager always picks a random
  *   one); random names are "psm_" + 8 hex digits, as CPython's;
  * - CPython creates a block in the client and then registers it, which can
@@ -483,32 +529,46 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  *
  * Handles follow the library's conventions (one thread at a time). A handle
  * inherited through fork() is usable in the child, which gets a connection
- * of its own on first use and is never the owner.
+ * of its own on first use and is never the owner. A NULL handle or out
+ * pointer is EINVAL (pyshm_manager_address(NULL) is "", and
+ * pyshm_manager_free(NULL) does nothing).
  */
 typedef struct pyshm_manager pyshm_manager;
 
 /* Starts a manager owned by the calling process. Returns once the watchdog
  * is running. Errors: ENOMEM, ENAMETOOLONG (TMPDIR too long for a socket
- * path, outside Linux), EOS (socket, fork). */
+ * path, outside Linux), ETIMEDOUT (the watchdog did not start in time),
+ * EVERSION (the watchdog program is of another version), EOS (socket,
+ * fork; or the watchdog program could not be executed, its errno in
+ * pyshm_last_os_error()). */
 int pyshm_manager_start(pyshm_manager **out);
 
 /*
  * Connects to a running manager by its address (pyshm_manager_address() of
- * the owner's handle). Blocks created or tracked through this handle belong
- * to the manager, not to the caller: they outlive the caller and are
- * unlinked with the manager's. Errors: EINVAL (malformed address), ENOENT
- * (no manager there, or it has shut down), EACCES (another user's), EOS.
+ * the owner's handle, key included). Blocks created or tracked through this
+ * handle belong to the manager, not to the caller: they outlive the caller
+ * and are unlinked with the manager's. Errors: EINVAL (malformed address,
+ * or no key in it), ENOENT (no manager there, or it has shut down), EAUTH
+ * (whoever listens there is not that manager: another user's process, a
+ * process other than the one the address names, or one that does not know
+ * the key; or the manager refused our key), EVERSION, ETIMEDOUT, EOS.
  */
 int pyshm_manager_connect(const char *address, pyshm_manager **out);
 
-/* The address other processes connect to; valid until pyshm_manager_free(). */
+/* The address other processes connect to, key included: give it only to
+ * whom may use the manager. Valid until pyshm_manager_free(). */
 const char *pyshm_manager_address(const pyshm_manager *m);
+
+/* Sets how long this handle waits for the manager on each later request
+ * (and reconnection), in milliseconds (> 0). EINVAL otherwise. */
+int pyshm_manager_set_timeout(pyshm_manager *m, int ms);
 
 /*
  * Creates a block of size bytes (name NULL: random) owned by the manager
  * and attaches it. The handle is an ordinary one: close, unlink and free it
  * as any other; an unlinked block is simply skipped at shutdown. Errors: as
- * pyshm_shm_create(), and ECLOSED (manager shut down), EOS (manager gone).
+ * pyshm_shm_create(), and ECLOSED (manager shut down), ETIMEDOUT, EOS
+ * (manager gone).
  */
 int pyshm_manager_shm_create(pyshm_manager *m, const char *name, int64_t size,
                              pyshm_shm **out);
@@ -524,13 +584,13 @@ int pyshm_manager_list_create(pyshm_manager *m, const char *name, const pyshm_va
  * name need not exist yet: tracking a name before creating it leaves no
  * moment at which the caller's death could leak the block. Tracking a name
  * twice is the same as once. Errors: ENONAME, EBADNAME, ENAMETOOLONG,
- * ECLOSED, ENOMEM, EOS.
+ * ECLOSED, ENOMEM (also: 262,144 names tracked already), ETIMEDOUT, EOS.
  */
 int pyshm_manager_track(pyshm_manager *m, const char *name);
 
 /* Stops tracking name and unlinks it now, as CPython's release_segment.
  * Errors: ENOTFOUND (not tracked), ENOENT (tracked, but already unlinked
- * by someone; no longer tracked), ECLOSED, EOS. */
+ * by someone; no longer tracked), ECLOSED, ETIMEDOUT, EOS. */
 int pyshm_manager_release(pyshm_manager *m, const char *name);
 
 /*
@@ -538,7 +598,9 @@ int pyshm_manager_release(pyshm_manager *m, const char *name);
  * that is done. Mappings stay valid until their handles are closed. A second
  * call returns 0. Only the process that started the manager may shut it
  * down: EINVAL from a connected handle or a fork child's copy. EOS if the
- * watchdog was killed (its blocks may then remain).
+ * watchdog was killed (its blocks may then remain). ETIMEDOUT if it did not
+ * answer in time: it still unlinks every block once it runs again, since the
+ * handle has then closed its end.
  */
 int pyshm_manager_shutdown(pyshm_manager *m);
 

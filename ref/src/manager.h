@@ -1,12 +1,29 @@
 /*
- * The manager's private contract between a handle (manager.c) and the
- * watchdog process it forks (watchdog.c). POSIX only.
+ * The manager's private contract between a handle (manager.c) and its
+ * watchdog (watchdog.c), a process of its own. POSIX only.
  *
- * Protocol: a stream socket carrying one request line at a time, each
- * answered by one reply line. Names travel hex-encoded, because a POSIX shm
- * name may contain any byte but '/' and NUL, including spaces and newlines.
+ * Protocol, version PYSHM__MGR_VERSION: a stream socket carrying one
+ * request line at a time, each answered by one reply line. Names travel
+ * hex-encoded, because a POSIX shm name may contain any byte but '/' and
+ * NUL, including spaces and newlines.
  *
- *   on connect      watchdog -> "0 <watchdog pid>"     (the uid check passed)
+ * The owner's socketpair (private to the two processes, so not
+ * authenticated; the owner wrote "K" into it before the watchdog existed):
+ *   owner -> watchdog   "K <version> <hex key>"
+ *   watchdog -> owner   "0 <watchdog pid> <version>"
+ *
+ * Any other connection, through the listening socket, authenticates both
+ * ways with the key K the owner handed out in the address, as CPython's
+ * authkey (HMAC-SHA256 challenges; nonces from the CSPRNG):
+ *   watchdog -> client  "H <version> <hex Ns>"        (the uid check passed)
+ *   client -> watchdog  "A <version> <hex Nc> <hex HMAC(K, "pyshm-mgr client" Ns Nc)>"
+ *   watchdog -> client  "0 <watchdog pid> <hex HMAC(K, "pyshm-mgr server" Nc Ns)>"
+ *                       | "E <errno>" and hang up (EACCES: wrong proof;
+ *                         EAGAIN: too many connections)
+ * Before the client writes its proof, it has checked the listening
+ * process's credentials: the same uid, and the pid the address names.
+ *
+ * Requests, once the connection is open:
  *   "C <size> <hex name>"   create a block, "-" for a random name
  *                   -> "0 <hex name>" | "E <errno>"
  *   "T <hex name>"  track: unlink this name at shutdown -> "0" | "E <errno>"
@@ -27,12 +44,26 @@
 #include "shm.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+
+#define PYSHM__MGR_VERSION 2
 
 /* Longest request or reply line, newline included: "C", a 20-digit size,
  * a hex name of 2 * PYSHM__MGR_NAME_MAX characters and separators. */
 #define PYSHM__MGR_NAME_MAX 255
 #define PYSHM__MGR_LINE 600
+
+/* The key and the nonces, in bytes (hex on the wire: twice as many). */
+#define PYSHM__MGR_KEY 32
+
+/* Bounds the watchdog keeps (documented in pyshm.h): connections besides
+ * the owner's, tracked names, how long a connection may take to
+ * authenticate and how long it may stay without a request. */
+#define PYSHM__MGR_MAX_CONNS 128
+#define PYSHM__MGR_MAX_NAMES 262144
+#define PYSHM__MGR_HANDSHAKE_MS 5000
+#define PYSHM__MGR_IDLE_MS 60000
 
 /*
  * Linux has an abstract socket namespace (nothing on disk to leak; the
@@ -50,6 +81,27 @@
 /* Decodes hex[0..hn) into out (cap bytes, NUL-terminated); the length, or
  * -1 for odd length, a non-hex digit, an embedded NUL or no room. */
 long pyshm__hex_decode(const char *hex, size_t hn, char *out, size_t cap);
+
+/* Decodes exactly 2 * n hex digits into n bytes (NULs allowed); false for
+ * another length or a non-hex digit. */
+bool pyshm__hex_bytes(const char *hex, size_t hn, unsigned char *out, size_t n);
+
+/* HMAC-SHA256(key, label || a || b), each of a and b PYSHM__MGR_KEY bytes:
+ * the proof each side of a connection gives (label says which side, so a
+ * proof cannot be reflected back). Async-signal-safe: pure computation. */
+void pyshm__mgr_proof(const unsigned char key[PYSHM__MGR_KEY], const char *label,
+                      const unsigned char a[PYSHM__MGR_KEY],
+                      const unsigned char b[PYSHM__MGR_KEY], unsigned char out[32]);
+
+/* Compares n bytes in time independent of where they differ. */
+bool pyshm__same_bytes(const unsigned char *a, const unsigned char *b, size_t n);
+
+#define PYSHM__MGR_CLIENT_LABEL "pyshm-mgr client"
+#define PYSHM__MGR_SERVER_LABEL "pyshm-mgr server"
+
+/* The first argument of the watchdog program, so that a program of another
+ * version, or one run by hand, refuses to start. */
+#define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2"
 
 /*
  * What the watchdog needs; every descriptor is its own copy.
@@ -70,12 +122,25 @@ typedef struct pyshm__watchdog_args {
 } pyshm__watchdog_args;
 
 /*
- * The watchdog's body, run in the forked grandchild; never returns. It is a
- * child of a process that may have had other threads, so it uses only
+ * The watchdog's body; never returns. It runs in the watchdog program
+ * (watchdog_main.c), or, when that program cannot be found, in a forked
+ * grandchild of a process that may have had other threads, so it uses only
  * async-signal-safe calls: system calls and string functions, no malloc and
  * no stdio (its tables grow with mmap).
  */
 void pyshm__watchdog_run(const pyshm__watchdog_args *a)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
+/*
+ * Run in the forked grandchild instead: keeps only a's descriptors (stdin,
+ * stdout and stderr on /dev/null) and executes the watchdog program at path
+ * with them, in an empty environment. If that fails, writes "E <errno>" to
+ * the owner's socketpair and exits. Async-signal-safe.
+ */
+void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a)
 #if defined(__GNUC__)
     __attribute__((noreturn))
 #endif

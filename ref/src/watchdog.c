@@ -2,9 +2,17 @@
  * The manager's watchdog: a process that tracks block names and unlinks all
  * of them when its owner shuts it down, exits, crashes or is killed.
  *
- * It is forked (twice, so that the owner has no long-lived child to reap)
- * from a process that may have other threads, so from here on only
- * async-signal-safe calls are made: no malloc, no stdio.
+ * It runs as a program of its own (watchdog_main.c), exec'd from a
+ * grandchild of the owner, so that it holds none of the owner's memory;
+ * where that program is missing, the same code runs in the forked
+ * grandchild itself. That is a child of a process that may have other
+ * threads, so from here on only async-signal-safe calls are made: no
+ * malloc, no stdio.
+ *
+ * Nothing a client does may stall it, since its one job is to notice its
+ * owner's death: replies never block, connections are bounded in number
+ * and in idle time, a full descriptor table sheds the connection waiting
+ * instead of spinning on it, and names are found through a hash index.
  */
 #ifndef _WIN32 /* POSIX only: see manager.c */
 /* macOS's getpeereid and MAP_ANON: internal.h, included first by manager.h. */
@@ -20,9 +28,11 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
@@ -33,19 +43,41 @@ typedef struct name_slot {
     char s[PYSHM__MGR_NAME_MAX + 1];
 } name_slot;
 
+typedef enum {
+    CONN_OWNER,      /* the socketpair to the process that started us */
+    CONN_CHALLENGED, /* greeted with a nonce; its proof of the key is due */
+    CONN_OPEN        /* authenticated: requests */
+} conn_state;
+
 typedef struct conn {
     int fd;
-    bool owner; /* the socketpair to the process that started us */
+    conn_state state;
+    long long deadline; /* ms: to authenticate, then for its next request */
+    unsigned char nonce[PYSHM__MGR_KEY];
     size_t len;
     char buf[PYSHM__MGR_LINE];
 } conn;
 
+/* Tracked names: a dense array (unlinked in order at the end) and an
+ * open-addressing index into it (slot value i + 1; 0 is empty), at most
+ * half full, hashed with a random seed. */
 static name_slot *names;
 static size_t n_names, cap_names;
+static uint32_t *slots;
+static size_t cap_slots;
+static uint64_t hash_seed;
+
 static conn *conns;
 static size_t n_conns, cap_conns;
 static struct pollfd *pfds;
 static size_t cap_pfds;
+static unsigned char key[PYSHM__MGR_KEY];
+/* Connections besides the owner's: PYSHM__MGR_MAX_CONNS, or fewer if the
+ * descriptor limit would not leave room for the blocks being created. */
+static size_t max_conns = PYSHM__MGR_MAX_CONNS;
+/* Spent on an accept() at the descriptor limit, to shed the connection. */
+static int reserve_fd = -1;
+static long long accept_paused_until;
 static volatile sig_atomic_t terminated;
 static int term_pipe[2] = {-1, -1};
 
@@ -61,16 +93,28 @@ static void on_term(int sig) {
     errno = e;
 }
 
-/* Makes room for need elements in *p (capacity *cap) with fresh anonymous
- * pages, since malloc may be unusable in a child of a threaded process. */
+static long long now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Fresh zeroed anonymous pages (malloc may be unusable in a child of a
+ * threaded process); NULL on failure. */
+static void *pages(size_t bytes) {
+    void *q = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return q == MAP_FAILED ? NULL : q;
+}
+
+/* Makes room for need elements in *p (capacity *cap). */
 static bool grow(void **p, size_t *cap, size_t elem, size_t need) {
     if (need <= *cap)
         return true;
     size_t ncap = *cap ? *cap * 2 : 16;
     while (ncap < need)
         ncap *= 2;
-    void *q = mmap(NULL, ncap * elem, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (q == MAP_FAILED)
+    void *q = pages(ncap * elem);
+    if (q == NULL)
         return false;
     if (*p != NULL) {
         memcpy(q, *p, *cap * elem);
@@ -81,15 +125,87 @@ static bool grow(void **p, size_t *cap, size_t elem, size_t need) {
     return true;
 }
 
-static size_t find_name(const char *name) {
-    for (size_t i = 0; i < n_names; i++)
-        if (strcmp(names[i].s, name) == 0)
-            return i;
-    return (size_t)-1;
+/* ---- tracked names ------------------------------------------------------ */
+
+/* FNV-1a, seeded so that the names a client picks cannot be chosen to
+ * collide in the index. */
+static size_t hash_name(const char *s) {
+    uint64_t h = 0xcbf29ce484222325u ^ hash_seed;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    return (size_t)(h ^ h >> 29);
 }
 
+/* The index slot holding name, or the empty slot where it would go. */
+static size_t slot_of(const char *name, bool *found) {
+    size_t mask = cap_slots - 1, i = hash_name(name) & mask;
+    for (; slots[i] != 0; i = (i + 1) & mask)
+        if (strcmp(names[slots[i] - 1].s, name) == 0) {
+            *found = true;
+            return i;
+        }
+    *found = false;
+    return i;
+}
+
+static size_t find_name(const char *name) {
+    bool found;
+    size_t i = cap_slots ? slot_of(name, &found) : 0;
+    return cap_slots && found ? slots[i] - 1 : (size_t)-1;
+}
+
+/* Room for one more name in both the array and the index (rebuilt twice
+ * as large when half full): 0, or ENOMEM (also past the bound). */
+static int make_room(void) {
+    if (n_names >= PYSHM__MGR_MAX_NAMES)
+        return ENOMEM;
+    if (!grow((void **)&names, &cap_names, sizeof *names, n_names + 1))
+        return ENOMEM;
+    if (2 * (n_names + 1) <= cap_slots)
+        return 0;
+    size_t ncap = cap_slots ? 2 * cap_slots : 64;
+    uint32_t *fresh = pages(ncap * sizeof *fresh);
+    if (fresh == NULL)
+        return ENOMEM;
+    if (slots != NULL)
+        munmap(slots, cap_slots * sizeof *slots);
+    slots = fresh;
+    cap_slots = ncap;
+    bool found;
+    for (size_t i = 0; i < n_names; i++)
+        slots[slot_of(names[i].s, &found)] = (uint32_t)(i + 1);
+    return 0;
+}
+
+/* Adds a name not yet tracked; make_room() has succeeded. */
+static void add_name(const char *name) {
+    bool found;
+    size_t s = slot_of(name, &found);
+    memcpy(names[n_names].s, name, strlen(name) + 1);
+    slots[s] = (uint32_t)++n_names;
+}
+
+/* Whether h lies in the cyclic interval (lo, hi]. */
+static bool cyclic_between(size_t h, size_t lo, size_t hi) {
+    return lo < hi ? h > lo && h <= hi : h > lo || h <= hi;
+}
+
+/* Forgets names[i]: its slot is emptied by shifting back the entries of
+ * its probe run (linear probing needs no tombstones then), and the last
+ * name moves into its place in the array. */
 static void forget_name(size_t i) {
-    names[i] = names[--n_names];
+    bool found;
+    size_t mask = cap_slots - 1, hole = slot_of(names[i].s, &found);
+    for (size_t j = (hole + 1) & mask; slots[j] != 0; j = (j + 1) & mask)
+        if (!cyclic_between(hash_name(names[slots[j] - 1].s) & mask, hole, j)) {
+            slots[hole] = slots[j];
+            hole = j;
+        }
+    slots[hole] = 0;
+    if (i != --n_names) {
+        slots[slot_of(names[n_names].s, &found)] = (uint32_t)(i + 1);
+        names[i] = names[n_names];
+    }
 }
 
 /* "/" + name, as shm_open and shm_unlink want it. */
@@ -113,8 +229,7 @@ static size_t put_u64(char *out, unsigned long long v) {
 }
 
 /* Sends a whole reply without ever blocking: a peer that does not read its
- * replies is dropped rather than allowed to stall the watchdog, whose one
- * job is to notice its owner's death. */
+ * replies is dropped rather than allowed to stall the watchdog. */
 static bool send_line(int fd, const char *line, size_t n) {
     while (n > 0) {
         ssize_t w = write(fd, line, n);
@@ -128,11 +243,30 @@ static bool send_line(int fd, const char *line, size_t n) {
     return true;
 }
 
-/* "<tag> <v>": an error ('E' and the errno), the greeting or the count of
- * names a shutdown unlinked ('0'). */
-static bool reply_num(int fd, char tag, unsigned long long v) {
-    char line[32] = {tag, ' '};
+/* "<tag> <v>": an error ('E' and the errno) or the count of names a
+ * shutdown unlinked ('0'); with a second number w >= 0, "<tag> <v> <w>"
+ * (the greeting to the owner: our pid and version). */
+static bool reply_nums(int fd, char tag, unsigned long long v, long long w) {
+    char line[64] = {tag, ' '};
     size_t n = 2 + put_u64(line + 2, v);
+    if (w >= 0) {
+        line[n++] = ' ';
+        n += put_u64(line + n, (unsigned long long)w);
+    }
+    line[n++] = '\n';
+    return send_line(fd, line, n);
+}
+
+static bool reply_num(int fd, char tag, unsigned long long v) { return reply_nums(fd, tag, v, -1); }
+
+/* "<tag> <v> <hex of data[0..n)>": the greetings and the proof. */
+static bool reply_num_hex(int fd, char tag, unsigned long long v, const unsigned char *data,
+                          size_t dn) {
+    char line[64 + 4 * PYSHM__MGR_KEY] = {tag, ' '};
+    size_t n = 2 + put_u64(line + 2, v);
+    line[n++] = ' ';
+    pyshm__hex_encode((const char *)data, dn, line + n);
+    n += 2 * dn;
     line[n++] = '\n';
     return send_line(fd, line, n);
 }
@@ -183,8 +317,9 @@ static int do_create(unsigned long long size, const char *given, char name[PYSHM
         return EINVAL;
     if (sizeof(off_t) < 8 && size > (unsigned long long)INT32_MAX)
         return EFBIG; /* would not survive the cast to off_t */
-    if (!grow((void **)&names, &cap_names, sizeof *names, n_names + 1))
-        return ENOMEM;
+    int room = make_room();
+    if (room != 0)
+        return room;
     char path[PYSHM__MGR_NAME_MAX + 2];
     int fd = -1;
     for (int attempt = 0; fd < 0; attempt++) {
@@ -198,17 +333,31 @@ static int do_create(unsigned long long size, const char *given, char name[PYSHM
             return errno;
     }
     /* Tracked before anything else can fail, so even a later error path
-     * that dies leaves the name to the cleanup. */
-    memcpy(names[n_names++].s, name, strlen(name) + 1);
+     * that dies leaves the name to the cleanup. A name just created is not
+     * tracked yet: a tracked name that existed would have made O_EXCL fail. */
+    if (find_name(name) == (size_t)-1)
+        add_name(name);
     int rc;
     do
         rc = ftruncate(fd, (off_t)size);
     while (rc < 0 && errno == EINTR);
     int err = rc < 0 ? errno : 0;
+#if defined(__linux__)
+    /* Every page reserved now, as pyshm_shm_create() does: a full /dev/shm
+     * is ENOSPC here rather than a SIGBUS in whoever first writes a page.
+     * EOPNOTSUPP: a libc that does not emulate fallocate; left sparse. */
+    if (err == 0) {
+        do
+            err = posix_fallocate(fd, 0, (off_t)size);
+        while (err == EINTR);
+        if (err == EOPNOTSUPP)
+            err = 0;
+    }
+#endif
     close(fd);
     if (err != 0) {
         shm_unlink(path);
-        forget_name(n_names - 1);
+        forget_name(find_name(name));
     }
     return err;
 }
@@ -216,10 +365,10 @@ static int do_create(unsigned long long size, const char *given, char name[PYSHM
 static int do_track(const char *name) {
     if (find_name(name) != (size_t)-1)
         return 0;
-    if (!grow((void **)&names, &cap_names, sizeof *names, n_names + 1))
-        return ENOMEM;
-    memcpy(names[n_names++].s, name, strlen(name) + 1);
-    return 0;
+    int room = make_room();
+    if (room == 0)
+        add_name(name);
+    return room;
 }
 
 static int do_release(const char *name) {
@@ -253,9 +402,47 @@ static bool decode_name(const char *hex, size_t hn, char out[PYSHM__MGR_NAME_MAX
            strchr(out, '/') == NULL;
 }
 
+/*
+ * The client's proof, "A <version> <hex Nc> <hex proof>": a right one is
+ * answered with ours and opens the connection; anything else gets one
+ * error line and the connection is dropped.
+ */
+static line_result authenticate(conn *c, const char *line, size_t n, long long now) {
+    const size_t hk = 2 * PYSHM__MGR_KEY;
+    unsigned char nc[PYSHM__MGR_KEY], proof[32], want[32];
+    int err = 0;
+    if (n < 4 || line[0] != 'A' || line[1] != ' ')
+        err = EPROTO;
+    else if (line[2] != '0' + PYSHM__MGR_VERSION || line[3] != ' ')
+        err = EPROTONOSUPPORT;
+    else if (n != 4 + hk + 1 + 2 * sizeof proof || line[4 + hk] != ' ' ||
+             !pyshm__hex_bytes(line + 4, hk, nc, sizeof nc) ||
+             !pyshm__hex_bytes(line + 5 + hk, 2 * sizeof proof, proof, sizeof proof))
+        err = EPROTO;
+    if (err == 0) {
+        pyshm__mgr_proof(key, PYSHM__MGR_CLIENT_LABEL, c->nonce, nc, want);
+        if (!pyshm__same_bytes(proof, want, sizeof want))
+            err = EACCES;
+    }
+    if (err != 0) {
+        reply_num(c->fd, 'E', (unsigned long long)err);
+        return LINE_DROP;
+    }
+    pyshm__mgr_proof(key, PYSHM__MGR_SERVER_LABEL, nc, c->nonce, proof);
+    if (!reply_num_hex(c->fd, '0', (unsigned long long)getpid(), proof, sizeof proof))
+        return LINE_DROP;
+    c->state = CONN_OPEN;
+    c->deadline = now + PYSHM__MGR_IDLE_MS;
+    return LINE_OK;
+}
+
 /* Handles one request line (without its newline) from c: a malformed line
  * drops the connection, anything else is answered with one reply. */
-static line_result handle_line(conn *c, char *line, size_t n) {
+static line_result handle_line(conn *c, char *line, size_t n, long long now) {
+    if (c->state == CONN_CHALLENGED)
+        return authenticate(c, line, n, now);
+    if (c->state == CONN_OPEN)
+        c->deadline = now + PYSHM__MGR_IDLE_MS;
     char name[PYSHM__MGR_NAME_MAX + 1];
     const char *made = NULL; /* the name a create replies with */
     char op = n > 0 ? line[0] : '\0';
@@ -263,7 +450,7 @@ static line_result handle_line(conn *c, char *line, size_t n) {
     size_t an = n >= 2 ? n - 2 : 0;
     int err;
     if (op == 'S' && n == 1) {
-        if (c->owner)
+        if (c->state == CONN_OWNER)
             return LINE_SHUTDOWN;
         err = EPERM;
     } else if (n < 3 || line[1] != ' ') {
@@ -295,7 +482,7 @@ static line_result handle_line(conn *c, char *line, size_t n) {
 }
 
 /* Reads what c has sent and handles each complete line. */
-static line_result service(conn *c) {
+static line_result service(conn *c, long long now) {
     ssize_t r;
     do
         r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
@@ -310,7 +497,7 @@ static line_result service(conn *c) {
         if (nl == NULL)
             return c->len == sizeof c->buf ? LINE_DROP : LINE_OK;
         size_t n = (size_t)(nl - c->buf);
-        line_result lr = handle_line(c, c->buf, n);
+        line_result lr = handle_line(c, c->buf, n, now);
         if (lr != LINE_OK)
             return lr;
         memmove(c->buf, nl + 1, c->len - n - 1);
@@ -343,32 +530,102 @@ static bool same_user(int fd) {
 #endif
 }
 
-/* Greets fd and adds it to the connections; false (fd not added) if
- * either fails. */
-static bool add_conn(int fd, bool owner) {
+/* Adds fd to the connections, greeting a client with its challenge; false
+ * (fd not added) if either fails. */
+static bool add_conn(int fd, conn_state state, long long now) {
     if (!grow((void **)&conns, &cap_conns, sizeof *conns, n_conns + 1))
         return false;
     set_nonblocking(fd);
-    if (!reply_num(fd, '0', (unsigned long long)getpid()))
+    conn *c = &conns[n_conns];
+    c->fd = fd;
+    c->state = state;
+    c->len = 0;
+    c->deadline = now + PYSHM__MGR_HANDSHAKE_MS;
+    if (state == CONN_CHALLENGED &&
+        (pyshm__random_bytes(c->nonce, sizeof c->nonce) != 0 ||
+         !reply_num_hex(fd, 'H', PYSHM__MGR_VERSION, c->nonce, sizeof c->nonce)))
         return false;
-    conns[n_conns].fd = fd;
-    conns[n_conns].owner = owner;
-    conns[n_conns].len = 0;
     n_conns++;
     return true;
 }
 
-static void accept_one(int lfd) {
+/* At the descriptor limit, a waiting connection would keep the listening
+ * socket readable and poll() returning at once, forever: the reserve
+ * descriptor makes room to accept it and turn it away. If even that
+ * fails, accepting pauses for a moment instead of spinning. */
+static void shed_one(int lfd, long long now) {
+    if (reserve_fd >= 0)
+        close(reserve_fd);
+    int fd = accept(lfd, NULL, NULL);
+    if (fd >= 0) {
+        reply_num(fd, 'E', EMFILE);
+        close(fd);
+    }
+    reserve_fd = open("/dev/null", O_RDONLY);
+    if (fd < 0 || reserve_fd < 0)
+        accept_paused_until = now + 100;
+}
+
+static void accept_one(int lfd, long long now) {
     int fd;
     do
         fd = accept(lfd, NULL, NULL);
     while (fd < 0 && errno == EINTR);
-    if (fd < 0)
+    if (fd < 0) {
+        if (errno == EMFILE || errno == ENFILE)
+            shed_one(lfd, now);
+        else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ECONNABORTED)
+            accept_paused_until = now + 100; /* ENOBUFS, ENOMEM: let it pass */
         return;
-    if (!same_user(fd) || !add_conn(fd, false))
+    }
+    if (!same_user(fd)) {
+        close(fd);
+        return;
+    }
+    /* The owner's connection is not counted. */
+    if (n_conns > max_conns) {
+        reply_num(fd, 'E', EAGAIN);
+        close(fd);
+        return;
+    }
+    if (!add_conn(fd, CONN_CHALLENGED, now))
         close(fd);
 }
 
+/* Reads the owner's first line, "K <version> <hex key>", which it wrote
+ * before we existed; the version in it, or -1 if it is malformed or does
+ * not come within the handshake time. */
+static long read_key(int fd) {
+    char line[PYSHM__MGR_LINE];
+    size_t n = 0;
+    long long until = now_ms() + PYSHM__MGR_HANDSHAKE_MS;
+    while (n < sizeof line) {
+        struct pollfd p = {fd, POLLIN, 0};
+        long long left = until - now_ms();
+        if (left <= 0 || poll(&p, 1, (int)left) == 0)
+            return -1;
+        ssize_t r = read(fd, line + n, 1);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (r <= 0)
+            return -1;
+        if (line[n] == '\n')
+            break;
+        n++;
+    }
+    if (n < 4 || line[0] != 'K' || line[1] != ' ')
+        return -1;
+    long version = 0;
+    size_t i = 2;
+    for (; i < n && line[i] >= '0' && line[i] <= '9' && version < 1000000; i++)
+        version = version * 10 + (line[i] - '0');
+    if (i == 2 || i >= n || line[i] != ' ')
+        return -1;
+    if (version == PYSHM__MGR_VERSION &&
+        !pyshm__hex_bytes(line + i + 1, n - i - 1, key, sizeof key))
+        return -1;
+    return version;
+}
 /* ---- process setup ------------------------------------------------------ */
 
 static void close_range_from(unsigned lo, unsigned hi) {
@@ -445,18 +702,73 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* A decimal argument for the watchdog program ("-1" for a missing pidfd). */
+static void put_arg(char out[24], long v) {
+    size_t n = 0;
+    if (v < 0) {
+        out[n++] = '-';
+        v = -v;
+    }
+    n += put_u64(out + n, (unsigned long long)v);
+    out[n] = '\0';
+}
+
+void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a) {
+    int owner_fd = a->owner_fd, listen_fd = a->listen_fd, pidfd = a->pidfd;
+    int *fds[3] = {&owner_fd, &listen_fd, &pidfd};
+    isolate_fds(fds);
+    char args[4][24];
+    for (int i = 0; i < 3; i++) {
+        /* These three, and only these, survive the exec. */
+        if (*fds[i] >= 0)
+            fcntl(*fds[i], F_SETFD, 0);
+        put_arg(args[i], *fds[i]);
+    }
+    put_arg(args[3], (long)a->owner_pid);
+    char *argv[] = {(char *)path,   (char *)PYSHM__MGR_PROGRAM_TAG,
+                    args[0],        args[1],
+                    args[2],        args[3],
+                    (char *)a->sock_path, (char *)a->sock_dir,
+                    NULL};
+    char *envp[] = {NULL};
+    execve(path, argv, envp);
+    reply_num(owner_fd, 'E', (unsigned long long)errno);
+    _exit(127);
+}
+
+/* The address goes first, so that once shutdown returns nobody can connect
+ * to a manager that is ending; then the names; then the reply. */
 static void finish(const pyshm__watchdog_args *a, int reply_fd, int status) {
-    size_t n = unlink_all();
-    if (reply_fd >= 0)
-        reply_num(reply_fd, '0', n);
-    for (size_t i = 0; i < n_conns; i++)
-        close(conns[i].fd);
     close(a->listen_fd);
     if (a->sock_path[0] != '\0')
         unlink(a->sock_path);
     if (a->sock_dir[0] != '\0')
         rmdir(a->sock_dir);
+    size_t n = unlink_all();
+    if (reply_fd >= 0)
+        reply_num(reply_fd, '0', n);
+    for (size_t i = 0; i < n_conns; i++)
+        close(conns[i].fd);
     _exit(status);
+}
+
+/* How long poll() may sleep: until the first connection's deadline, the
+ * end of a pause in accepting, or (with no pidfd) the next look at the
+ * owner; -1 for no limit. */
+static int poll_timeout(long long now, bool poll_owner) {
+    long long until = poll_owner ? now + 250 : -1;
+    if (accept_paused_until > now && (until < 0 || accept_paused_until < until))
+        until = accept_paused_until;
+    for (size_t i = 0; i < n_conns; i++)
+        if (conns[i].state != CONN_OWNER && (until < 0 || conns[i].deadline < until))
+            until = conns[i].deadline;
+    return until < 0 ? -1 : until <= now ? 0 : (int)(until - now);
+}
+
+/* Drops connection i (the last one takes its place). */
+static void drop_conn(size_t i) {
+    close(conns[i].fd);
+    conns[i] = conns[--n_conns];
 }
 
 void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
@@ -470,20 +782,35 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
     set_nonblocking(listen_fd);
     pyshm__watchdog_args self = *a;
     self.listen_fd = listen_fd;
-    if (owner_fd < 0 || listen_fd < 0 || !add_conn(owner_fd, true))
-        finish(&self, -1, 1);
-
+    (void)pyshm__random_bytes(&hash_seed, sizeof hash_seed);
+    reserve_fd = open("/dev/null", O_RDONLY);
+    /* Our own descriptors (about ten) and one per block being created
+     * must fit beside the connections. All this is done before the
+     * greeting, after which the owner may change our limits; a limit
+     * lowered then (prlimit) is met by the reserve descriptor. */
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+        rl.rlim_cur < max_conns + 16)
+        max_conns = rl.rlim_cur > 17 ? (size_t)rl.rlim_cur - 16 : 1;
     if (pipe(term_pipe) == 0) {
         set_nonblocking(term_pipe[0]);
         set_nonblocking(term_pipe[1]);
     }
+    long version = owner_fd >= 0 ? read_key(owner_fd) : -1;
+    /* The greeting tells the owner our version, so that a program of
+     * another version is refused there, clearly, before it does anything. */
+    if (version < 0 || listen_fd < 0 || !add_conn(owner_fd, CONN_OWNER, now_ms()) ||
+        !reply_nums(owner_fd, '0', (unsigned long long)getpid(), PYSHM__MGR_VERSION) ||
+        version != PYSHM__MGR_VERSION)
+        finish(&self, -1, 1);
     for (;;) {
         if (terminated) /* SIGTERM before the pipe existed */
             finish(&self, -1, 0);
         if (!grow((void **)&pfds, &cap_pfds, sizeof *pfds, n_conns + 3))
             finish(&self, -1, 1);
+        long long now = now_ms();
         size_t np = 0;
-        pfds[np].fd = listen_fd;
+        pfds[np].fd = accept_paused_until > now ? -1 : listen_fd;
         pfds[np++].events = POLLIN;
         pfds[np].fd = pidfd;
         pfds[np++].events = POLLIN;
@@ -495,7 +822,7 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
         }
         /* Without a pidfd the owner is polled for every quarter second, so
          * an owner whose socket another process inherited still counts. */
-        int r = poll(pfds, (nfds_t)np, pidfd >= 0 ? -1 : 250);
+        int r = poll(pfds, (nfds_t)np, poll_timeout(now, pidfd < 0));
         if (terminated)
             finish(&self, -1, 0);
         if (r < 0 && errno != EINTR)
@@ -504,24 +831,27 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
             finish(&self, -1, 0);
         if (pidfd < 0 && a->owner_pid > 0 && kill(a->owner_pid, 0) < 0 && errno == ESRCH)
             finish(&self, -1, 0);
-        if (r <= 0)
-            continue;
+        now = now_ms();
         /* Connections, last first (a dropped one is replaced by the last). */
         for (size_t i = n_conns; i-- > 0;) {
-            if (pfds[i + 3].revents == 0)
-                continue;
-            line_result lr = service(&conns[i]);
-            if (lr == LINE_SHUTDOWN)
-                finish(&self, conns[i].fd, 0);
-            if (lr == LINE_DROP) {
-                if (conns[i].owner)
-                    finish(&self, -1, 0); /* the owner is gone: exit, crash or kill */
-                close(conns[i].fd);
-                conns[i] = conns[--n_conns];
+            if (r > 0 && pfds[i + 3].revents != 0) {
+                line_result lr = service(&conns[i], now);
+                if (lr == LINE_SHUTDOWN)
+                    finish(&self, conns[i].fd, 0);
+                if (lr == LINE_DROP) {
+                    if (conns[i].state == CONN_OWNER)
+                        finish(&self, -1, 0); /* the owner is gone: exit, crash or kill */
+                    drop_conn(i);
+                    continue;
+                }
             }
+            /* Too slow to authenticate, or idle too long: its client opens
+             * a new connection when it next has a request. */
+            if (conns[i].state != CONN_OWNER && conns[i].deadline <= now)
+                drop_conn(i);
         }
-        if (pfds[0].revents & POLLIN)
-            accept_one(listen_fd);
+        if (r > 0 && (pfds[0].revents & POLLIN))
+            accept_one(listen_fd, now);
     }
 }
 
