@@ -26,6 +26,7 @@ include ref/ref.mk
 -include ci/cross.mk
 -include bench/bench.mk
 -include ci/mutation.mk
+-include ref/python/python.mk
 
 # Installs the Debian packages every target needs (idempotent; a no-op when
 # all are present). apt-get needs root or sudo.
