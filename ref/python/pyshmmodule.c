@@ -852,30 +852,31 @@ static PyObject *list_scan_python(ListObject *self, PyObject *value, int want_in
     return PyLong_FromLongLong(count);
 }
 
-static PyObject *list_count(ListObject *self, PyObject *value) {
+/* count (want_index 0) or index (1): in the library for built-in values,
+ * through Python's == for anything else. */
+static PyObject *list_find(ListObject *self, PyObject *value, int want_index) {
     pyshm_value v;
-    int64_t c;
+    int64_t r;
     if (!list_ready(self)) return NULL;
-    if (!native_comparable(value, &v)) return list_scan_python(self, value, 0);
-    int rc = pyshm_list_count(self->list, &v, &c);
-    if (rc == PYSHM_EUNICODE) return list_scan_python(self, value, 0); /* raise as CPython */
-    if (rc) return list_errstr(self, rc);
-    return PyLong_FromLongLong(c);
-}
-
-static PyObject *list_index(ListObject *self, PyObject *value) {
-    pyshm_value v;
-    int64_t i;
-    if (!list_ready(self)) return NULL;
-    if (!native_comparable(value, &v)) return list_scan_python(self, value, 1);
-    int rc = pyshm_list_index(self->list, &v, &i);
+    if (!native_comparable(value, &v)) return list_scan_python(self, value, want_index);
+    int rc = want_index ? pyshm_list_index(self->list, &v, &r)
+                        : pyshm_list_count(self->list, &v, &r);
     if (rc == PYSHM_ENOTFOUND) {
         PyErr_Format(PyExc_ValueError, "%R not in this container", value);
         return NULL;
     }
-    if (rc == PYSHM_EUNICODE) return list_scan_python(self, value, 1);
+    /* An item that is not valid UTF-8: raise what CPython raises, there. */
+    if (rc == PYSHM_EUNICODE) return list_scan_python(self, value, want_index);
     if (rc) return list_errstr(self, rc);
-    return PyLong_FromLongLong(i);
+    return PyLong_FromLongLong(r);
+}
+
+static PyObject *list_count(ListObject *self, PyObject *value) {
+    return list_find(self, value, 0);
+}
+
+static PyObject *list_index(ListObject *self, PyObject *value) {
+    return list_find(self, value, 1);
 }
 
 static PyObject *list_packing_format(ListObject *self, PyObject *pos) {
