@@ -3,12 +3,14 @@
 # each against its own headers, into <outdir>/<label>/, linked with the
 # library archive built with -fPIC.
 # usage: build.sh <outdir> <libpyshm-pic.a> <cc> <cflags...>
+# PYSHM_ONLY=<label> builds for that interpreter alone.
 set -e
 out=$1 lib=$2 cc=$3
 shift 3
 src=ref/python/pyshmmodule.c
 here=$(dirname "$0")
-"$here/interpreters.sh" | while read -r label py; do
+"$here/interpreters.sh" | awk -v only="${PYSHM_ONLY:-}" 'only == "" || $1 == only' |
+while read -r label py; do
     inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
     suffix=$("$py" -c 'import sysconfig; print(sysconfig.get_config_var("EXT_SUFFIX"))')
     if [ ! -f "$inc/Python.h" ]; then

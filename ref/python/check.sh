@@ -1,11 +1,12 @@
 #!/bin/sh
 # The module's checks on every interpreter it was built for: CPython's own
 # shared-memory tests against it, its own tests, and the README's example.
-# usage: check.sh <dir of the builds, e.g. build/python>
-out=$1
+# usage: check.sh <dir of the builds, e.g. build/python> [label]
+# With a label (e.g. "system"), only that interpreter is checked.
+out=$1 only=$2
 here=$(dirname "$0")
-list=$("$here/interpreters.sh")
-peers=$(echo "$list" | while read -r label py; do printf '%s=%s ' "$label" "$py"; done)
+list=$("$here/interpreters.sh" | awk -v only="$only" 'only == "" || $1 == only')
+peers=$("$here/interpreters.sh" | while read -r label py; do printf '%s=%s ' "$label" "$py"; done)
 status=0
 summary=""
 while read -r label py; do

@@ -4,6 +4,8 @@
 #   make python        build/python/<X.Y>/pyshm*.so (system: build/python/system/)
 #   make check-python  CPython's own shared-memory tests against the module,
 #                      the module's tests and the README example, on each
+#   make check-python-san  the same on one interpreter (PY_SAN_LABEL, 3.12 by
+#                      default), module and library built with ASan+UBSan
 
 PY_DIR      := $(BUILD)/python
 PY_LIB_OBJS := $(LIB_SRCS:%.c=$(PY_DIR)/obj/%.o)
@@ -18,12 +20,23 @@ $(PY_LIB): $(PY_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-.PHONY: python check-python
+.PHONY: python check-python check-python-san
 python: $(PY_LIB)
 	@sh ref/python/build.sh $(PY_DIR) $(PY_LIB) $(CC) $(WARN) $(CFLAGS)
 
 check-python: python
 	@sh ref/python/check.sh $(PY_DIR)
 
-CHECK_TARGETS += check-python
+# Python itself is not built with ASan, so its runtime is preloaded; leaks
+# are not checked (the interpreter keeps memory until exit by design).
+PY_SAN_BUILD := $(BUILD)/python-san
+PY_SAN_LABEL ?= 3.12
+check-python-san:
+	@PYSHM_ONLY=$(PY_SAN_LABEL) $(MAKE) --no-print-directory python BUILD=$(PY_SAN_BUILD) \
+	  CC=gcc CFLAGS="$(SAN_FLAGS)"
+	@LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh ref/python/check.sh $(PY_SAN_BUILD)/python $(PY_SAN_LABEL)
+
+CHECK_TARGETS += check-python check-python-san
 DEPS_PACKAGES += python3-dev
