@@ -4,6 +4,9 @@
 #   make python        build/python/<X.Y>/pyshm*.so (system: build/python/system/)
 #   make check-python  CPython's own shared-memory tests against the module,
 #                      the module's tests and the README example, on each
+#   make conformance-python  the conformance suite with ref/python/adapter.py
+#                      (the CPython adapter, pyshm swapped in) as the
+#                      implementation on each interpreter, every one a peer
 #   make check-python-san  the same on one interpreter (PY_SAN_LABEL, 3.12 by
 #                      default), module and library built with ASan+UBSan
 
@@ -20,7 +23,7 @@ $(PY_LIB): $(PY_LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-.PHONY: python check-python check-python-san
+.PHONY: python check-python check-python-san conformance-python
 python: $(PY_LIB)
 	@sh ref/python/build.sh $(PY_DIR) $(PY_LIB) $(CC) $(WARN) $(CFLAGS)
 
@@ -37,6 +40,17 @@ check-python-san:
 	@LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
 	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh ref/python/check.sh $(PY_SAN_BUILD)/python $(PY_SAN_LABEL)
+
+conformance-python: python
+	@sh ref/python/interpreters.sh > $(PY_DIR)/interpreters.txt; \
+	  peers=$$(awk '{printf "%s ", $$2}' $(PY_DIR)/interpreters.txt); status=0; \
+	  while read -r label py; do \
+	    echo "conformance-python: $$label"; \
+	    $(PYTHON) conformance/run.py --impl "env PYTHONPATH=$(PY_DIR)/$$label $$py ref/python/adapter.py" \
+	      --pythons "$$peers" --no-selftest -j2 -q --out $(PY_DIR)/conformance/$$label \
+	      > $(PY_DIR)/conformance-$$label.log 2>&1 || status=1; \
+	    tail -n 1 $(PY_DIR)/conformance-$$label.log; \
+	  done < $(PY_DIR)/interpreters.txt; exit $$status
 
 CHECK_TARGETS += check-python check-python-san
 DEPS_PACKAGES += python3-dev
