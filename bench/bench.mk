@@ -33,7 +33,7 @@ DEPS_PACKAGES += hyperfine gnuplot-nox
 # The pyshm extension module beside the stdlib on every interpreter it is
 # built for: bench/results/python/*.json and its section of bench/REPORT.md.
 # `make bench` runs it after the main report (which rewrites the file);
-# `make bench-python` alone takes about two minutes.
+# `make bench-python` alone takes two to three minutes.
 .PHONY: bench-python
 bench-python: python
 	$(PYTHON) bench/py/pyshm_bench.py --builds $(BUILD)/python --out bench/results/python \
