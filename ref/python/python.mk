@@ -54,3 +54,9 @@ conformance-python: python
 
 CHECK_TARGETS += check-python check-python-san
 DEPS_PACKAGES += python3-dev
+# Debian ships the system python3's test package (CPython's own shared-memory
+# tests) separately, named after its version: /usr/bin/python3 -> python3.X.
+PY_SYS_NAME := $(notdir $(shell readlink /usr/bin/python3 2>/dev/null))
+ifneq ($(filter python3.%,$(PY_SYS_NAME)),)
+DEPS_PACKAGES += lib$(PY_SYS_NAME)-testsuite
+endif
