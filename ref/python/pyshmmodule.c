@@ -649,8 +649,17 @@ static int list_init(ListObject *self, PyObject *args, PyObject *kwds) {
         PyErr_NoMemory();
         goto done;
     }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if (to_value(items[i], &vals[i]) < 0) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        /* CPython looks every initial item up by its exact type, so a str or
+         * bytes subclass is a KeyError here (though __setitem__ takes it). */
+        PyObject *o = items[i];
+        if ((PyUnicode_Check(o) && !PyUnicode_CheckExact(o)) ||
+            (PyBytes_Check(o) && !PyBytes_CheckExact(o))) {
+            PyErr_SetObject(PyExc_KeyError, (PyObject *)Py_TYPE(o));
+            goto done;
+        }
+        if (to_value(o, &vals[i]) < 0) goto done;
+    }
     int rc = pyshm_list_image_size(vals, (size_t)n, layout, &size);
     if (rc) {
         raise_error(rc, NULL, NULL);

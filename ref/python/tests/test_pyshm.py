@@ -83,6 +83,18 @@ class Mine(pyshm.SharedMemory):
     """A subclass: pickles and reprs under its own name."""
 
 
+class MyStr(str):
+    pass
+
+
+class MyBytes(bytes):
+    pass
+
+
+class MyInt(int):
+    pass
+
+
 class Block:
     """A stdlib block holding raw bytes, unlinked at the end of a test."""
 
@@ -294,6 +306,9 @@ class BadArguments(unittest.TestCase):
             pyshm.ShareableList([2 ** 64], name=name)  # CPython leaves the block here
         with self.assertRaises(UnicodeEncodeError):
             pyshm.ShareableList(["\udc80"], name=name)
+        for cls in (MyStr, MyBytes, MyInt):
+            with self.assertRaises(KeyError):  # exact types on create, as CPython
+                pyshm.ShareableList([cls(b"1" if cls is MyBytes else 1)], name=name)
         with self.assertRaises(AssertionError):
             pyshm.ShareableList([b"x" * 10 ** 7], name=name)
         self.assertFalse(exists(name))
@@ -329,6 +344,11 @@ class BadArguments(unittest.TestCase):
             sl[1] = "x" * 9
         with self.assertRaises(UnicodeEncodeError):
             sl[1] = "\ud800"
+        sl[1] = MyStr("xyz")  # __setitem__ takes str and bytes subclasses
+        self.assertEqual(sl[1], "xyz")
+        sl[1] = "abc"
+        with self.assertRaises(KeyError):
+            sl[1] = MyInt(3)
         self.assertEqual(list(sl), [1, "abc", 2.5])
         self.assertEqual(sl[True], "abc")
         sl.shm.close()
