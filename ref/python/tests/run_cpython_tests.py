@@ -55,6 +55,18 @@ def main():
     for name, why in skips.items():
         if hasattr(cls, name):
             setattr(cls, name, unittest.skip(why)(getattr(cls, name)))
+    # Every block this process creates or attaches goes through the tracker's
+    # register (pyshm registers as CPython does): remember the names, to find
+    # any the tests leave behind, and only those (other programs' blocks may
+    # come and go meanwhile).
+    from multiprocessing import resource_tracker
+    touched, register = set(), resource_tracker.register
+
+    def recording(name, rtype):
+        touched.add(name.lstrip("/"))
+        return register(name, rtype)
+    resource_tracker.register = recording
+    before = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     suite = unittest.TestLoader().loadTestsFromTestCase(cls)
     total = suite.countTestCases()
     verbosity = 2 if os.environ.get("VERBOSE") else 1
@@ -64,6 +76,11 @@ def main():
     finally:
         ns["tearDownModule"]()
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
+    left = sorted((after - before) & touched)
+    if left:
+        print("cpython-tests %s: blocks left in /dev/shm: %s" % (version, left))
+        failed += 1
     skipped = len(result.skipped)
     print("cpython-tests %s: %d cases, %d passed, %d skipped, %d failed%s" % (
         version, total, total - failed - skipped, skipped, failed,
