@@ -302,7 +302,12 @@ static int shm_init(ShmObject *self, PyObject *args, PyObject *kwds) {
     Py_XDECREF(sysname);
     if (rc) {
         Py_DECREF(m);
-        raise_error(rc, slashed, NULL);
+        if (rc == PYSHM_ENOMEM) { /* mmap's ENOMEM: CPython's mmap raises OSError */
+            errno = ENOMEM;
+            PyErr_SetFromErrno(PyExc_OSError);
+        } else {
+            raise_error(rc, slashed, NULL);
+        }
         Py_XDECREF(slashed);
         return -1;
     }

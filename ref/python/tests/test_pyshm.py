@@ -4,6 +4,7 @@ Run with the module importable (PYTHONPATH=build/python/<X.Y>). PYSHM_PEERS
 may list other interpreters, "label=path label=path ...", for the
 cross-version interop cases (they run the stdlib's module only).
 """
+import errno
 import gc
 import os
 import pickle
@@ -276,6 +277,9 @@ class BadArguments(unittest.TestCase):
             pyshm.SharedMemory("a/b", create=True, size=8)
         with self.assertRaises(OSError):
             pyshm.SharedMemory("x" * 300, create=True, size=8)
+        with self.assertRaises(OSError) as cm:  # more than mmap can map: as CPython
+            pyshm.SharedMemory(name, create=True, size=2 ** 62)
+        self.assertEqual(cm.exception.errno, errno.ENOMEM)
         for big in (2 ** 63, 2 ** 70):  # CPython creates the block, then fails
             with self.assertRaises(OverflowError):
                 pyshm.SharedMemory(name, create=True, size=big)
