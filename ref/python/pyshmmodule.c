@@ -49,7 +49,8 @@ static const char *type_name(PyTypeObject *t) {
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* The errno CPython's _posixshmem would have reported for a library error. */
+/* The errno CPython's _posixshmem would have reported for a library error
+ * of the OSError family. */
 static int os_errno(int rc) {
     switch (rc) {
     case PYSHM_EEXIST: return EEXIST;
@@ -57,34 +58,42 @@ static int os_errno(int rc) {
     case PYSHM_EACCES: return EACCES;
     case PYSHM_ENAMETOOLONG: return ENAMETOOLONG;
     case PYSHM_EBADNAME: return EINVAL;
-    case PYSHM_EOS: return pyshm_last_os_error();
-    default: return 0;
+    case PYSHM_ENOTSUP: return ENOTSUP;
+    default: {
+        /* EOS and the system's own failures the library names itself. */
+        int e = pyshm_last_os_error();
+        return e > 0 ? e : EINVAL;
+    }
     }
 }
 
 /*
- * Raises the Python exception CPython raises for library error rc. filename
- * (may be NULL) goes into OSErrors as CPython's "/name"; detail (may be NULL
- * or "") replaces the generic message.
+ * Raises the Python exception CPython raises for library error rc, by the
+ * class the library names for it (pyshm_err_pyexc()), so that codes added
+ * to the library later map as it says. filename (may be NULL) goes into
+ * OSErrors as CPython's "/name"; detail (may be NULL or "") replaces the
+ * generic message.
  */
 static PyObject *raise_error(int rc, PyObject *filename, const char *detail) {
     const char *msg = detail && detail[0] ? detail : pyshm_strerror(rc);
-    int e = os_errno(rc);
-    if (e) {
-        errno = e;
+    const char *cls = pyshm_err_pyexc(rc);
+    if (rc == PYSHM_ENOMEM) return PyErr_NoMemory();
+    if (strcmp(cls, "struct.error") == 0) {
+        PyErr_SetString(struct_error, msg);
+        return NULL;
+    }
+    PyObject *type = PyDict_GetItemString(PyEval_GetBuiltins(), cls); /* borrowed */
+    if (type != NULL && PyType_Check(type) &&
+        PyType_IsSubtype((PyTypeObject *)type, (PyTypeObject *)PyExc_OSError)) {
+        errno = os_errno(rc);
         return PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, filename);
     }
-    PyObject *type = PyExc_ValueError;
-    switch (rc) {
-    case PYSHM_ENOMEM: return PyErr_NoMemory();
-    case PYSHM_ECLOSED: type = PyExc_TypeError; break;
-    case PYSHM_EINDEX: type = PyExc_IndexError; break;
-    case PYSHM_EITEMSIZE: type = PyExc_AssertionError; break;
-    case PYSHM_ERANGE: type = struct_error; break;
-    case PYSHM_ETYPE: type = PyExc_KeyError; break;
-    case PYSHM_ENOTSUP: type = PyExc_OSError; break;
-    default: break; /* ValueError: ESIZE, ECORRUPT, ESTORAGE, ... */
-    }
+    /* The Unicode errors take five arguments, not a message: ValueError is
+     * their base class (the module raises the real ones itself). */
+    if (type == NULL || !PyType_Check(type) ||
+        !PyType_IsSubtype((PyTypeObject *)type, (PyTypeObject *)PyExc_Exception) ||
+        PyType_IsSubtype((PyTypeObject *)type, (PyTypeObject *)PyExc_UnicodeError))
+        type = PyExc_ValueError;
     PyErr_SetString(type, msg);
     return NULL;
 }

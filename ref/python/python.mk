@@ -6,7 +6,8 @@
 #                      the module's tests and the README example, on each
 #   make conformance-python  the conformance suite with ref/python/adapter.py
 #                      (the CPython adapter, pyshm swapped in) as the
-#                      implementation on each interpreter, every one a peer
+#                      implementation on each interpreter, every one a peer;
+#                      profiles strict and cpython with expectations-*.txt
 #   make check-python-san  the same on one interpreter (PY_SAN_LABEL, 3.12 by
 #                      default), module and library built with ASan+UBSan
 
@@ -42,15 +43,7 @@ check-python-san:
 	  sh ref/python/check.sh $(PY_SAN_BUILD)/python $(PY_SAN_LABEL)
 
 conformance-python: python
-	@sh ref/python/interpreters.sh > $(PY_DIR)/interpreters.txt; \
-	  peers=$$(awk '{printf "%s ", $$2}' $(PY_DIR)/interpreters.txt); status=0; \
-	  while read -r label py; do \
-	    echo "conformance-python: $$label"; \
-	    $(PYTHON) conformance/run.py --impl "env PYTHONPATH=$(PY_DIR)/$$label $$py ref/python/adapter.py" \
-	      --pythons "$$peers" --no-selftest -j2 -q --out $(PY_DIR)/conformance/$$label \
-	      > $(PY_DIR)/conformance-$$label.log 2>&1 || status=1; \
-	    tail -n 1 $(PY_DIR)/conformance-$$label.log; \
-	  done < $(PY_DIR)/interpreters.txt; exit $$status
+	@sh ref/python/conformance.sh $(PYTHON) $(PY_DIR)
 
 CHECK_TARGETS += check-python check-python-san
 DEPS_PACKAGES += python3-dev
