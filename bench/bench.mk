@@ -25,11 +25,6 @@ bench: $(BENCH_PROGS) $(BUILD)/pyshm
 bench-quick: $(BENCH_PROGS) $(BUILD)/pyshm
 	$(BENCH_RUN) --quick --out $(BUILD)/bench-quick --report $(BUILD)/bench-quick/REPORT.md
 
-check-bench: bench-quick
-
-CHECK_TARGETS += check-bench
-DEPS_PACKAGES += hyperfine gnuplot-nox
-
 # The pyshm extension module beside the stdlib on every interpreter it is
 # built for: bench/results/python/*.json and its section of bench/REPORT.md.
 # `make bench` runs it after the main report (which rewrites the file);
@@ -38,3 +33,9 @@ DEPS_PACKAGES += hyperfine gnuplot-nox
 bench-python: python
 	$(PYTHON) bench/py/pyshm_bench.py --builds $(BUILD)/python --out bench/results/python \
 	  --report bench/REPORT.md
+
+check-bench: bench-quick
+
+CHECK_TARGETS += check-bench
+DEPS_PACKAGES += hyperfine gnuplot-nox
+

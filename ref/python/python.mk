@@ -46,10 +46,17 @@ conformance-python: python
 	@sh ref/python/conformance.sh $(PYTHON) $(PY_DIR)
 
 CHECK_TARGETS += check-python check-python-san
-DEPS_PACKAGES += python3-dev
 # Debian ships the system python3's test package (CPython's own shared-memory
 # tests) separately, named after its version: /usr/bin/python3 -> python3.X.
 PY_SYS_NAME := $(notdir $(shell readlink /usr/bin/python3 2>/dev/null))
-ifneq ($(filter python3.%,$(PY_SYS_NAME)),)
-DEPS_PACKAGES += lib$(PY_SYS_NAME)-testsuite
+PY_PACKAGES := python3-dev $(if $(filter python3.%,$(PY_SYS_NAME)),lib$(PY_SYS_NAME)-testsuite)
+# Where the Makefile declares packages per target (its `needs`), each target
+# installs what it uses; otherwise they join the list `make deps` installs.
+ifdef needs
+$(eval $(call needs,python,$(PY_PACKAGES)))
+$(eval $(call needs,check-python,$(PY_PACKAGES)))
+$(eval $(call needs,check-python-san,$(PY_PACKAGES)))
+$(eval $(call needs,conformance-python,$(PY_PACKAGES)))
+else
+DEPS_PACKAGES += $(PY_PACKAGES)
 endif
