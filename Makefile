@@ -20,13 +20,13 @@ DEPS_PACKAGES := libcunit1-dev python3
 all:
 
 include ref/ref.mk
+-include ref/python/python.mk
 -include conformance/conformance.mk
 -include fuzz/fuzz.mk
 -include ci/leak.mk
 -include ci/cross.mk
 -include bench/bench.mk
 -include ci/mutation.mk
--include ref/python/python.mk
 
 # Installs the Debian packages every target needs (idempotent; a no-op when
 # all are present). apt-get needs root or sudo.

@@ -38,4 +38,3 @@ check-bench: bench-quick
 
 CHECK_TARGETS += check-bench
 DEPS_PACKAGES += hyperfine gnuplot-nox
-
