@@ -35,6 +35,7 @@ endef
 all:
 
 include ref/ref.mk
+-include ref/python/python.mk
 -include conformance/conformance.mk
 -include fuzz/fuzz.mk
 -include ci/leak.mk

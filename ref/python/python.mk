@@ -1,0 +1,62 @@
+# The pyshm CPython extension module (ref/python/), built for every
+# interpreter found: pyenv's 3.8-3.13 and the system python3.
+#
+#   make python        build/python/<X.Y>/pyshm*.so (system: build/python/system/)
+#   make check-python  CPython's own shared-memory tests against the module,
+#                      the module's tests and the README example, on each
+#   make conformance-python  the conformance suite with ref/python/adapter.py
+#                      (the CPython adapter, pyshm swapped in) as the
+#                      implementation on each interpreter, every one a peer;
+#                      profiles strict and cpython with expectations-*.txt
+#   make check-python-san  the same on one interpreter (PY_SAN_LABEL, 3.12 by
+#                      default), module and library built with ASan+UBSan
+
+PY_DIR      := $(BUILD)/python
+PY_LIB_OBJS := $(LIB_SRCS:%.c=$(PY_DIR)/obj/%.o)
+PY_LIB      := $(PY_DIR)/libpyshm-pic.a
+
+# The library goes into the extension as position-independent objects with
+# hidden symbols: the module exports PyInit_pyshm alone.
+$(PY_DIR)/obj/%.o: %.c $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC) -fPIC -fvisibility=hidden -c $< -o $@
+$(PY_LIB): $(PY_LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+.PHONY: python check-python check-python-san conformance-python
+python: $(PY_LIB)
+	@sh ref/python/build.sh $(PY_DIR) $(PY_LIB) $(CC) $(WARN) $(CFLAGS)
+
+check-python: python
+	@sh ref/python/check.sh $(PY_DIR)
+
+# Python itself is not built with ASan, so its runtime is preloaded; leaks
+# are not checked (the interpreter keeps memory until exit by design).
+PY_SAN_BUILD := $(BUILD)/python-san
+PY_SAN_LABEL ?= 3.12
+check-python-san:
+	@PYSHM_ONLY=$(PY_SAN_LABEL) $(MAKE) --no-print-directory python BUILD=$(PY_SAN_BUILD) \
+	  CC=gcc CFLAGS="$(SAN_FLAGS)"
+	@LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
+	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh ref/python/check.sh $(PY_SAN_BUILD)/python $(PY_SAN_LABEL)
+
+conformance-python: python
+	@sh ref/python/conformance.sh $(PYTHON) $(PY_DIR)
+
+CHECK_TARGETS += check-python check-python-san
+# Debian ships the system python3's test package (CPython's own shared-memory
+# tests) separately, named after its version: /usr/bin/python3 -> python3.X.
+PY_SYS_NAME := $(notdir $(shell readlink /usr/bin/python3 2>/dev/null))
+PY_PACKAGES := python3-dev $(if $(filter python3.%,$(PY_SYS_NAME)),lib$(PY_SYS_NAME)-testsuite)
+# Where the Makefile declares packages per target (its `needs`), each target
+# installs what it uses; otherwise they join the list `make deps` installs.
+ifdef needs
+$(eval $(call needs,python,$(PY_PACKAGES)))
+$(eval $(call needs,check-python,$(PY_PACKAGES)))
+$(eval $(call needs,check-python-san,$(PY_PACKAGES)))
+$(eval $(call needs,conformance-python,$(PY_PACKAGES)))
+else
+DEPS_PACKAGES += $(PY_PACKAGES)
+endif
