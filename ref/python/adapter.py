@@ -9,6 +9,7 @@ speaks conformance/PROTOCOL.md on stdin/stdout, as the CPython adapter does.
 """
 import importlib.util
 import os
+import sys
 
 import pyshm
 from multiprocessing import shared_memory
@@ -30,6 +31,12 @@ def layout(word):
 
 
 class Adapter(base.Adapter):
+    def do_hello(self):
+        # The module, not the interpreter, is the implementation; it writes
+        # both layouts and behaves as the CPython running it.
+        return "pyshm-python-%s py38,py39 %d.%d.%d" % (
+            getattr(pyshm, "__version__", "0"), *sys.version_info[:3])
+
     def do_list_create(self, h, name, lay, *items):
         values = [base.decode_value(t) for t in items]
         sl = pyshm.ShareableList(values, name=None if name == "-" else name, layout=layout(lay))

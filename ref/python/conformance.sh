@@ -20,7 +20,7 @@ while read -r label py; do
         if [ "$profile" = default ]; then
             opts=""
         else
-            opts="--profile $profile --expect $here/expectations-$profile.txt"
+            opts="--profile $profile --expect conformance/expectations/pyshm-python$([ "$profile" = strict ] && echo -strict).txt"
         fi
         log="$out/conformance-$label-$profile.log"
         # shellcheck disable=SC2086
