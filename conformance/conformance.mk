@@ -60,7 +60,7 @@ conformance-pypy-run:
 
 # The oracle passes its own suite: every CPython as the implementation.
 conformance-self:
-	$(PYTHON) conformance/matrix.py --self-only --out $(CONF_BUILD)/self
+	$(PYTHON) conformance/matrix.py --self-only --out $(CONF_BUILD)/self --work $(CONF_BUILD)/self
 
 # Every CPython, PyPy and the reference, profiles as columns; the page is
 # checked in headless Chromium and its screenshot kept with the report.

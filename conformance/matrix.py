@@ -31,8 +31,9 @@ EXPECT = os.path.join(HERE, "expectations")
 COLORS = {"pass": "#2e7d32", "xfail": "#f9a825", "fail": "#c62828", "xpass": "#6a1b9a", "skip": "#9e9e9e"}
 
 
-def judge(name, impl, profile, expect, out, pythons):
-    d = os.path.join(out, "runs", "%s-%s" % (name, profile))
+def judge(name, impl, profile, expect, work, pythons):
+    d = os.path.join(work, "%s-%s" % (name, profile))
+    shutil.rmtree(d, ignore_errors=True)  # never read an earlier run's summary
     cmd = [sys.executable, RUN, "--impl", impl, "--profile", profile, "--out", d,
            "--exclude-groups", "selftest"]
     if expect:
@@ -41,7 +42,7 @@ def judge(name, impl, profile, expect, out, pythons):
         cmd += ["--pythons", pythons]
     p = subprocess.run(cmd, capture_output=True, text=True)
     path = os.path.join(d, "summary.json")
-    summary = json.load(open(path)) if os.path.exists(path) else None
+    summary = json.load(open(path)) if os.path.exists(path) and p.returncode in (0, 1) else None
     return {"name": name, "profile": profile, "rc": p.returncode, "summary": summary,
             "tail": (p.stdout + p.stderr)[-3000:], "expect": expect}
 
@@ -66,7 +67,7 @@ def plan(args):
 def cell(run):
     s = run["summary"]
     if not s:
-        return "could not run", "fail"
+        return "could not be judged: " + run["tail"].strip().splitlines()[-1][:120], "fail"
     c = s["counts"]
     bad = c["fail"] + c["xpass"]
     text = "%d passed" % c["pass"]
@@ -173,7 +174,9 @@ def main():
     ap.add_argument("--ref")
     ap.add_argument("--pypy")
     ap.add_argument("--pythons", default=os.environ.get("PYTHONS"))
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", required=True, help="matrix.md, matrix.html, matrix.png")
+    ap.add_argument("--work", default=os.path.join(os.path.dirname(HERE), "build", "conformance", "matrix"),
+                    help="where each run's reports go")
     ap.add_argument("--screenshot", action="store_true")
     ap.add_argument("-j", "--jobs", type=int, default=2)
     args = ap.parse_args()
@@ -183,7 +186,7 @@ def main():
         print("matrix: no CPython found", file=sys.stderr)
         return 2
     with ThreadPoolExecutor(args.jobs) as ex:
-        runs = list(ex.map(lambda j: judge(*j, out=args.out, pythons=args.pythons), jobs))
+        runs = list(ex.map(lambda j: judge(*j, work=args.work, pythons=args.pythons), jobs))
     bad = 0
     for r in runs:
         s = r["summary"]

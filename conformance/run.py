@@ -130,6 +130,12 @@ def describe_impl(argv, args):
     ident, layouts, matches = ad.ident, ad.layouts, ad.matches
     ad.stop()
     matches = args.match or matches
+    try:
+        if matches:
+            for part in matches.split("-", 1):
+                versions.parse(part)
+    except ValueError:
+        raise Unjudgeable("not a CPython version: %r (e.g. 3.9, 3.9.16 or 3.8-3.13)" % matches)
     if not matches:
         raise Unjudgeable("%s does not say which CPython it matches (the third word of its hello "
                           "reply, PROTOCOL.md); give --match VERSION" % ident)
@@ -162,6 +168,9 @@ def main(argv=None):
         if args.case and not cases and not n_vectors:
             raise Unjudgeable("no case name contains %r" % args.case)
         entries = expectations.load(args.expect) if args.expect else []
+        if entries:
+            expectations.check_known(entries, [c.id for c in runner.load_cases()] + [
+                "vectors/" + f[:-4] for f in os.listdir(args.vectors) if f.endswith(".vec")])
         oracles = {}
         for pv, pcmd in peers:
             o = versions.choose_oracle(matches, pv, cpythons)
@@ -206,6 +215,7 @@ def main(argv=None):
         py39 = [p for p in peers if p[0] >= (3, 9)] or [p for p in cpythons if p[0] >= (3, 9)]
         if py39:
             selftest.run(py39[-1], cache, reporter)
+            selftest.blind_case_check(py39[-1], cache, reporter, groups - {"vectors", "selftest"})
     left = leftovers()
     for n in left:
         core.unlink_name(n)
@@ -224,6 +234,8 @@ def main(argv=None):
     }
     judged = [r for r in reporter.results if r.impl == label]
     run["counts"] = reporter.counts(judged)
+    executed = sum(run["counts"][s] for s in ("pass", "fail", "xfail", "xpass"))
+    run["judged"] = bool(executed)
     reporter.tap()
     for e in unused:
         print("# expectation matched no result (its case did not run here): %s %s" % (
@@ -234,7 +246,6 @@ def main(argv=None):
     c = reporter.counts()
     print("# " + R.statement(run).replace("**", ""))
     print("# %.1f s; report: %s" % (secs, os.path.relpath(os.path.join(args.out, "report.md"))))
-    executed = run["counts"]["pass"] + run["counts"]["fail"] + run["counts"]["xfail"] + run["counts"]["xpass"]
     print("%d passed, %d failed, %d skipped" % (c["pass"] + c["xfail"], c["fail"] + c["xpass"], c["skip"]))
     if not executed:
         print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)

@@ -2,7 +2,7 @@
 other's changes: every type change in both directions, storage limits,
 count/index, and bytes a narrower value leaves behind."""
 from . import values as V
-from .core import add
+from .core import add, expect_eq, expect_value
 
 SAMPLES = {
     "int": [-5, V.INT64_MAX],
@@ -88,7 +88,32 @@ def concurrent_rw_case(writer_is_impl):
     return run
 
 
+AUTO_ITEMS = [7, "seven", None, 2.5, b"xy", True, "a longer string, 25 chars"]
+
+
+def auto_attach_scenario(ctx):
+    """The peer's list in the peer's own layout, attached by the
+    implementation without naming one: a 3.8 image read by a 3.9+ reader
+    (CPython misreads it) or the reverse, and the same layout otherwise."""
+    name = ctx.peer.create("p", AUTO_ITEMS, ctx.gen)
+    ctx.impl.ok("list_attach i %s auto" % name)
+    for i in range(len(AUTO_ITEMS)):
+        ctx.impl.raw("list_get i %d" % i)
+    ctx.impl.raw("list_format i")
+
+
+def auto_attach_strict(ctx):
+    """SPEC 5.8: the layout is detected on attach, so the items read are the
+    peer's."""
+    name = ctx.peer.create("p", AUTO_ITEMS, ctx.gen)
+    n = ctx.impl.must_ok("list_attach i %s auto" % name).text
+    expect_eq(n, str(len(AUTO_ITEMS)), "len of the peer's %s list attached with auto" % ctx.gen)
+    for i, v in enumerate(AUTO_ITEMS):
+        expect_value(ctx.impl.get("i", i), v, "item %d of the peer's %s list" % (i, ctx.gen))
+
+
 def register():
+    add("cross", "auto-attach-list-by-peer", auto_attach_scenario, auto_attach_strict)
     for src in SAMPLES:
         for dst in SAMPLES:
             for wi in (True, False):

@@ -71,8 +71,6 @@ def gone(name):
 
 
 def tracked_peer(ctx, track=True):
-    if ctx.peer_argv is None:
-        raise Skip("peer is not a CPython adapter")
     return Adapter(ctx.peer_argv + (["--track"] if track else []), "tracked peer").start()
 
 
@@ -118,15 +116,21 @@ def own_tracker(action):
             name, _ = ctx.peer.shm_create("c", 64)
         second = Adapter(ctx.impl_argv, "second implementation process").start()
         try:
-            second.call("tracking default")  # Unsupported: skipped below
+            t = second.call("tracking default")
+            if not t.ok:
+                raise Skip("the implementation: tracking default: %s %s" % (t.exc, t.text))
             r = second.call({"attach": "shm_attach a %s" % name,
                              "attach-untracked": "shm_attach a %s track=0" % name,
                              "create": "shm_create a %s 64" % name}[action])
+            # Whether the block is there while the process lives: "never
+            # made" must not look like "unlinked at exit".
+            there = exists(name)
         finally:
             stop_and_settle(second)
         if not r.ok and r.exc == "Unsupported":
             raise Skip("the implementation: %s" % r.text)
-        ctx.observe("the second process: %s" % action, "ok" if r.ok else r.exc)
+        ctx.observe("the second process: %s" % action, ("ok " + r.text).strip() if r.ok else r.exc)
+        ctx.observe("exists while the second process runs", there)
         was_gone = gone(name)
         if strict:
             if was_gone:

@@ -48,6 +48,15 @@ def load(path):
     return entries
 
 
+def check_known(entries, case_ids):
+    """Every entry must name at least one case the suite has (a misspelt id
+    would otherwise expect nothing, silently)."""
+    bad = [e for e in entries if not any(fnmatch.fnmatchcase(c, e.pattern) for c in case_ids)]
+    if bad:
+        raise ValueError("; ".join("%s: %s names no case of the suite" % (e.where, e.pattern)
+                                   for e in bad))
+
+
 def apply(entries, results, peer_version_of):
     """Marks results: a failure an entry expects becomes "xfail"; a pass it
     expected to fail becomes "xpass" (which fails the run)."""

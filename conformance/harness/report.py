@@ -123,6 +123,8 @@ def statement(run):
     """The sentence a validator quotes."""
     c = run["counts"]
     verdict = "conforms to" if c["fail"] + c["xpass"] == 0 else "does NOT conform to"
+    if not run.get("judged", True):
+        verdict = "CANNOT BE JUDGED (no case executed) against"
     s = "**%s %s CPython %s (profile %s)** against CPython peers %s: %d cases, %d passed" % (
         run["implementation"], verdict, run["matches_label"], run["profile"],
         ", ".join(run["peers"]) or "(none)", sum(c.values()), c["pass"])

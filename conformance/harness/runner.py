@@ -5,7 +5,7 @@ import threading
 import time
 import traceback
 
-from . import core, verdict
+from . import core, verdict, versions
 from .proc import Adapter, AdapterDied
 from .report import Result
 
@@ -45,7 +45,7 @@ def _start(ad):
 def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
     """{case id: Outcome}: each case's scenario (or, with strict, its strict
     check) with one long-lived adapter process per side."""
-    gen = "py38" if version < (3, 9) else "py39"
+    gen = versions.generation(version)
     impl = Adapter(impl_argv, label)
     peer = Adapter(peer_argv, "peer " + peer_label(version))
     out = {}
@@ -64,7 +64,11 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
             fn(ctx)
             o = Outcome("pass" if strict else "ran", ctx.trace)
         except core.Stop:
-            o = Outcome("ran", ctx.trace)
+            if strict:  # a step the check needed failed: that is its verdict
+                last = ctx.trace[-1] if ctx.trace else None
+                o = Outcome("fail", ctx.trace, "a step the check needed failed: %r" % (last,))
+            else:
+                o = Outcome("ran", ctx.trace)
         except core.Skip as e:
             o = Outcome("skip", detail=str(e))
         except core.Fail as e:
@@ -126,14 +130,12 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     peer_argv = pcmd + [oracles.adapter_path]
     plabel = peer_label(pver)
     olabel = peer_label(oracle[0])
-    mine = run_cases(impl_argv, peer_argv, pver, cases)
-    theirs = oracles.get(oracle, peer, cases)
-    strict_runs = {}
-    if profile == "strict":
-        strict_cases = [c for c in cases if c.strict]
-        if strict_cases:
-            strict_runs = run_cases(impl_argv, peer_argv, pver, strict_cases, strict=True)
-    gen = "py38" if pver < (3, 9) else "py39"
+    strict_cases = [c for c in cases if c.strict] if profile == "strict" else []
+    compared = [c for c in cases if c not in strict_cases]
+    mine = run_cases(impl_argv, peer_argv, pver, compared) if compared else {}
+    theirs = oracles.get(oracle, peer, compared) if compared else {}
+    strict_runs = run_cases(impl_argv, peer_argv, pver, strict_cases, strict=True) if strict_cases else {}
+    gen = versions.generation(pver)
     for c in cases:
         if c.id in strict_runs:
             o = strict_runs[c.id]

@@ -16,6 +16,23 @@ MODES = {
 }
 
 
+def blind_case_check(peer, oracles, reporter, groups):
+    """An adapter that answers `ok` to everything must fail every case it
+    takes part in: a case it passes checks nothing."""
+    label = runner.peer_label(peer[0])
+    cases = [c for c in runner.load_cases() if c.group in groups]
+    rs = []
+    runner.judge("wrong-blind", peer[1] + [WRONG, "blind"], peer, peer, cases, "cpython",
+                 oracles, rs.append)
+    passed = [r.case_id for r in rs if r.status == "pass"]
+    judged = [r for r in rs if r.status != "skip"]
+    reporter.add(Result("harness", label, "selftest", "every-case-catches-a-blind-adapter",
+                        "fail" if passed or not judged else "pass",
+                        "cases a blind adapter passes (they check nothing): %s" % ", ".join(passed)
+                        if passed else "%d of %d cases caught it (%d skipped)" % (
+                            len(judged), len(rs), len(rs) - len(judged))))
+
+
 def run(peer, oracles, reporter):
     """peer: (version, argv) of a CPython 3.9+; the wrong adapters run under
     the interpreter running the harness, with that same CPython as oracle."""

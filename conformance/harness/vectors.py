@@ -133,7 +133,7 @@ def check(ad, v, profile, layouts):
             if not r.ok:
                 return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, r.text[:200])
         r = ad.call("list_dump w")
-        got = b"" if r.text in ("", "-") else bytes.fromhex(r.text) if r.ok else None
+        got = None if not r.ok else b"" if r.text in ("", "-") else bytes.fromhex(r.text)
         if got != img:
             from .imagemap import first_diff
             return "the image written: %s" % (first_diff(img, got, layout) if got is not None
@@ -185,5 +185,7 @@ def run(impl_argv, impl_label, directory, profile, emit, only=None):
                 ad.restart()
             except (AdapterDied, OSError):
                 pass
+        except Exception as e:  # e.g. a reply that is not hex: the vector fails, the run goes on
+            status, detail = "fail", "harness error on the adapter's reply: %r" % e
         emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0))
     ad.stop()

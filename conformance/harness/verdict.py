@@ -3,9 +3,6 @@ against CPython's, run in its place on the same scenario and peer."""
 from . import values as V
 from .imagemap import first_diff
 
-# How a scenario ended, recorded after its last step.
-END_DONE, END_STOPPED = "completed", "stopped"
-
 
 def _hex_of(step):
     t = step.raw_reply.text if step.raw_reply is not None else step.reply.partition(" ")[2]

@@ -67,5 +67,31 @@ class Refusals(unittest.TestCase):
         self.assertIn("no case was executed", p.stdout + p.stderr)
 
 
+class Expectations(unittest.TestCase):
+    def run_with(self, text, *args):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(text)
+        try:
+            return run("--expect", f.name, "--pythons", sys.executable, *args)
+        finally:
+            os.unlink(f.name)
+
+    def test_misspelt_case_is_refused(self):
+        rc, out = self.run_with("errors/get-index-33333 -- misspelt\n", "--case", "get-index-3")
+        self.assertEqual(rc, 2, out[-2000:])
+        self.assertIn("names no case", out)
+
+    def test_known_failure_that_passes_fails_the_run(self):
+        rc, out = self.run_with("errors/get-index-3 -- said to fail\n", "--groups", "errors",
+                                "--case", "get-index-3")
+        self.assertEqual(rc, 1, out[-2000:])
+        self.assertIn("expected to fail", out)
+
+    def test_known_failure_on_other_peers_only(self):
+        rc, out = self.run_with("errors/get-index-3 on 2.7 -- not this peer\n", "--groups", "errors",
+                                "--case", "get-index-3")
+        self.assertEqual(rc, 0, out[-2000:])
+
+
 if __name__ == "__main__":
     unittest.main()
