@@ -83,6 +83,7 @@ conformance-regen-vectors:
 # Mutants of the harness itself (a case judged against the reference's
 # decision instead of CPython, ...): each must make a CPython fail its own
 # suite.
+$(eval $(call needs,check-harness-mutants,patch))
 check-harness-mutants: $(REF_ADAPTER)
 	$(PYTHON) conformance/tests/test_run_cli.py
 	$(PYTHON) conformance/mutants/harness/run.py

@@ -27,12 +27,16 @@ from harness import discover, versions  # noqa: E402
 
 RUN = os.path.join(HERE, "run.py")
 CPY = os.path.join(HERE, "adapters", "cpython", "adapter.py")
-EXPECT = os.path.join(HERE, "expectations")
+EXPECT = os.path.relpath(os.path.join(HERE, "expectations"))
 COLORS = {"pass": "#2e7d32", "xfail": "#f9a825", "fail": "#c62828", "xpass": "#6a1b9a", "skip": "#9e9e9e"}
 
 
-def judge(name, impl, profile, expect, work, pythons):
+def judge(name, impl, profile, expect, work, pythons, reuse=False):
     d = os.path.join(work, "%s-%s" % (name, profile))
+    path = os.path.join(d, "summary.json")
+    if reuse and os.path.exists(path):
+        return {"name": name, "profile": profile, "rc": 0, "summary": json.load(open(path)),
+                "tail": "", "expect": expect}
     shutil.rmtree(d, ignore_errors=True)  # never read an earlier run's summary
     cmd = [sys.executable, RUN, "--impl", impl, "--profile", profile, "--out", d,
            "--exclude-groups", "selftest"]
@@ -41,7 +45,6 @@ def judge(name, impl, profile, expect, work, pythons):
     if pythons:
         cmd += ["--pythons", pythons]
     p = subprocess.run(cmd, capture_output=True, text=True)
-    path = os.path.join(d, "summary.json")
     summary = json.load(open(path)) if os.path.exists(path) and p.returncode in (0, 1) else None
     return {"name": name, "profile": profile, "rc": p.returncode, "summary": summary,
             "tail": (p.stdout + p.stderr)[-3000:], "expect": expect}
@@ -109,16 +112,16 @@ def _order(name):
 
 def write_html(path, runs):
     cols = [r for r in sorted(runs, key=lambda r: (_order(r["name"]), r["profile"])) if r["summary"]]
-    # Cases whose outcome is not the same everywhere, as JSONTestSuite shows
-    # only the interesting rows; status per column is the worst over peers.
+    # Only the cases some implementation fails (or is known to), as
+    # JSONTestSuite shows the interesting rows; a cell is the worst status
+    # over the peers.
     rank = {"fail": 4, "xpass": 3, "xfail": 2, "pass": 1, "skip": 0}
     grid = {}
     for i, r in enumerate(cols):
         for case, peers in r["summary"].get("cases", {}).items():
             worst = max(peers.values(), key=lambda s: rank[s])
             grid.setdefault(case, {})[i] = worst
-    rows = sorted(c for c, v in grid.items() if len(set(v.values())) > 1 or
-                  any(s in ("fail", "xpass", "xfail") for s in v.values()))
+    rows = sorted(c for c, v in grid.items() if any(s in ("fail", "xpass", "xfail") for s in v.values()))
     h = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>pyshm conformance matrix</title>',
          "<style>body{font:14px sans-serif;margin:24px}table{border-collapse:collapse}"
          "td,th{border:1px solid #ccc;padding:3px 6px}th.v{writing-mode:vertical-rl;"
@@ -137,7 +140,7 @@ def write_html(path, runs):
     for k, label in (("pass", "passes"), ("xfail", "known deviation"), ("fail", "fails"),
                      ("xpass", "known deviation that passed"), ("skip", "skipped")):
         h.append('<span style="background:%s"></span>%s' % (COLORS[k], label))
-    h.append("</p><h2>Cases that differ between implementations (%d)</h2><table><tr><th>case</th>" % len(rows))
+    h.append("</p><h2>Cases some implementation fails (%d)</h2><table><tr><th>case</th>" % len(rows))
     for r in cols:
         h.append('<th class=v>%s · %s</th>' % (html.escape(r["summary"]["implementation"]), r["profile"]))
     h.append("</tr>")
@@ -179,6 +182,8 @@ def main():
                     help="where each run's reports go")
     ap.add_argument("--screenshot", action="store_true")
     ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true",
+                    help="take each run's summary from --work where present (pages only)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     jobs = plan(args)
@@ -186,7 +191,7 @@ def main():
         print("matrix: no CPython found", file=sys.stderr)
         return 2
     with ThreadPoolExecutor(args.jobs) as ex:
-        runs = list(ex.map(lambda j: judge(*j, work=args.work, pythons=args.pythons), jobs))
+        runs = list(ex.map(lambda j: judge(*j, work=args.work, pythons=args.pythons, reuse=args.reuse), jobs))
     bad = 0
     for r in runs:
         s = r["summary"]
