@@ -97,7 +97,9 @@ def write_markdown(path, runs):
             cells.append("-" if r is None else "%s%s" % ("**FAILS** " if cell(r)[1] == "fail" else "", cell(r)[0]))
         label = next((x["summary"]["implementation"] for x in runs if x["name"] == n and x["summary"]), n)
         out.append("| %s | %s |" % (label, " | ".join(cells)))
-    out.append("")
+    out += ["", "The same as one page, with every case some implementation fails: "
+            "[matrix.html](matrix.html); as Chromium shows it:", "", "![the matrix page](matrix.png)",
+            "", "## Statements", ""]
     for r in runs:
         if r["summary"]:
             out.append("- %s" % r["summary"]["statement"])
