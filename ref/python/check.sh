@@ -6,6 +6,7 @@
 out=$1 only=$2
 here=$(dirname "$0")
 list=$("$here/interpreters.sh" | awk -v only="$only" 'only == "" || $1 == only')
+[ -n "$list" ] || { echo "check-python: no interpreter${only:+ labelled $only} found" >&2; exit 1; }
 peers=$("$here/interpreters.sh" | while read -r label py; do printf '%s=%s ' "$label" "$py"; done)
 status=0
 summary=""

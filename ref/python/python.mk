@@ -8,8 +8,8 @@
 #                      (the CPython adapter, pyshm swapped in) as the
 #                      implementation on each interpreter, every one a peer;
 #                      profiles strict and cpython with expectations-*.txt
-#   make check-python-san  the same on one interpreter (PY_SAN_LABEL, 3.12 by
-#                      default), module and library built with ASan+UBSan
+#   make check-python-san  the same on one interpreter (PY_SAN_LABEL: 3.12, or
+#                      the system python3), module and library built with ASan+UBSan
 
 PY_DIR      := $(BUILD)/python
 PY_LIB_OBJS := $(LIB_SRCS:%.c=$(PY_DIR)/obj/%.o)
@@ -34,7 +34,8 @@ check-python: python
 # Python itself is not built with ASan, so its runtime is preloaded; leaks
 # are not checked (the interpreter keeps memory until exit by design).
 PY_SAN_BUILD := $(BUILD)/python-san
-PY_SAN_LABEL ?= 3.12
+# 3.12 where pyenv has it, else the system python3 (a machine with Debian's only).
+PY_SAN_LABEL ?= $(or $(shell sh ref/python/interpreters.sh | awk '$$1 == "3.12" {print $$1}'),system)
 check-python-san:
 	@PYSHM_ONLY=$(PY_SAN_LABEL) $(MAKE) --no-print-directory python BUILD=$(PY_SAN_BUILD) \
 	  CC=gcc CFLAGS="$(SAN_FLAGS)"
