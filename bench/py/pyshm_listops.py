@@ -32,7 +32,7 @@ def main():
         with open(out) as f:
             doc = json.load(f)
         doc["impl"] = impl
-        doc["exe"] = sys.executable
+        doc["python"] = "%d.%d.%d" % sys.version_info[:3]  # not the path: results are shared
         with open(out, "w") as f:
             json.dump(doc, f, indent=1)
 
