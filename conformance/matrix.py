@@ -28,7 +28,8 @@ from harness import discover, versions  # noqa: E402
 RUN = os.path.join(HERE, "run.py")
 CPY = os.path.join(HERE, "adapters", "cpython", "adapter.py")
 EXPECT = os.path.relpath(os.path.join(HERE, "expectations"))
-COLORS = {"pass": "#2e7d32", "xfail": "#f9a825", "fail": "#c62828", "xpass": "#6a1b9a", "skip": "#9e9e9e"}
+COLORS = {"pass": "#2e7d32", "xfail": "#f9a825", "fail": "#c62828", "xpass": "#6a1b9a", "skip": "#9e9e9e",
+          "error": "#000000"}
 
 
 def judge(name, impl, profile, expect, work, pythons, reuse=False):
@@ -72,7 +73,7 @@ def cell(run):
     if not s:
         return "could not be judged: " + run["tail"].strip().splitlines()[-1][:120], "fail"
     c = s["counts"]
-    bad = c["fail"] + c["xpass"]
+    bad = c["fail"] + c["xpass"] + c.get("error", 0)
     text = "%d passed" % c["pass"]
     if c["xfail"]:
         text += ", %d known" % c["xfail"]
@@ -117,7 +118,7 @@ def write_html(path, runs):
     # Only the cases some implementation fails (or is known to), as
     # JSONTestSuite shows the interesting rows; a cell is the worst status
     # over the peers.
-    rank = {"fail": 4, "xpass": 3, "xfail": 2, "pass": 1, "skip": 0}
+    rank = {"error": 5, "fail": 4, "xpass": 3, "xfail": 2, "pass": 1, "skip": 0}
     grid = {}
     for i, r in enumerate(cols):
         for case, peers in r["summary"].get("cases", {}).items():

@@ -246,9 +246,14 @@ def main(argv=None):
     c = reporter.counts()
     print("# " + R.statement(run).replace("**", ""))
     print("# %.1f s; report: %s" % (secs, os.path.relpath(os.path.join(args.out, "report.md"))))
-    print("%d passed, %d failed, %d skipped" % (c["pass"] + c["xfail"], c["fail"] + c["xpass"], c["skip"]))
+    print("%d passed, %d failed, %d skipped" % (c["pass"] + c["xfail"], c["fail"] + c["xpass"] + c["error"],
+                                               c["skip"]))
     if not executed:
         print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)
+        return 2
+    if c["error"]:
+        print("conformance: cannot judge: %d cases could not be judged (see `could not be judged`)"
+              % c["error"], file=sys.stderr)
         return 2
     return 1 if c["fail"] or c["xpass"] else 0
 

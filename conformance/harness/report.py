@@ -3,14 +3,17 @@ end JUnit XML, report.md (opening with a conformance statement) and
 summary.json.
 
 Statuses: pass, fail, skip, and with an expectations file xfail (a known
-failure) and xpass (a known failure that passed: fails the run)."""
+failure) and xpass (a known failure that passed: fails the run); error when
+the harness could not judge a case (CPython in the implementation's place
+failed the scenario, a peer died): the run then cannot conclude."""
 import json
 import re
 import sys
 import threading
 from xml.sax.saxutils import escape, quoteattr
 
-STATUSES = ("pass", "fail", "skip", "xfail", "xpass")
+STATUSES = ("pass", "fail", "skip", "xfail", "xpass", "error")
+BAD = ("fail", "xpass", "error")
 SUITE_VERSION = "2"  # bump when cases or their verdicts change meaning
 
 
@@ -60,7 +63,8 @@ class Reporter:
                     out.write("ok %d - %s # SKIP %s\n" % (n, r.id, r.detail.splitlines()[0] if r.detail else ""))
                     listed += 1
             else:
-                out.write("not ok %d - %s%s\n" % (n, r.id, " (expected to fail, passed)" if r.status == "xpass" else ""))
+                out.write("not ok %d - %s%s\n" % (n, r.id, {"xpass": " (expected to fail, passed)",
+                                                           "error": " (could not be judged)"}.get(r.status, "")))
                 for line in r.detail.splitlines()[:40]:
                     out.write("  # %s\n" % line)
                 listed += 1
@@ -84,12 +88,12 @@ class Reporter:
         for (impl, peer, group), rs in sorted(suites.items()):
             cls = "conformance.%s.%s.%s" % (_junit_word(impl), _junit_word(peer), group)
             lines.append('  <testsuite name=%s tests="%d" failures="%d" skipped="%d" time="%.3f">' % (
-                quoteattr(cls), len(rs), sum(r.status in ("fail", "xpass") for r in rs),
+                quoteattr(cls), len(rs), sum(r.status in BAD for r in rs),
                 sum(r.status == "skip" for r in rs), sum(r.seconds for r in rs)))
             for r in rs:
                 lines.append('    <testcase classname=%s name=%s time="%.3f">' % (
                     quoteattr(cls), quoteattr(r.name), r.seconds))
-                if r.status in ("fail", "xpass"):
+                if r.status in BAD:
                     lines.append('      <failure message=%s>%s</failure>' % (
                         quoteattr(r.detail.splitlines()[0] if r.detail else "failed"), escape(r.detail)))
                 elif r.status in ("skip", "xfail"):
@@ -109,7 +113,7 @@ def _cause(detail):
     return re.sub(r"cpython-\d+\.\d+\.\d+", "CPython", first).strip()
 
 
-def grouped_failures(results, statuses=("fail", "xpass")):
+def grouped_failures(results, statuses=BAD):
     """[(case id, cause, [peers], status)] in case order."""
     groups = {}
     for r in results:
@@ -124,7 +128,9 @@ def statement(run):
     c = run["counts"]
     verdict = "conforms to" if c["fail"] + c["xpass"] == 0 else "does NOT conform to"
     if not run.get("judged", True):
-        verdict = "CANNOT BE JUDGED (no case executed) against"
+        verdict = "CANNOT BE JUDGED (no case executed) for"
+    elif c["error"]:
+        verdict = "CANNOT BE JUDGED (%d harness errors) for" % c["error"]
     s = "**%s %s CPython %s (profile %s)** against CPython peers %s: %d cases, %d passed" % (
         run["implementation"], verdict, run["matches_label"], run["profile"],
         ", ".join(run["peers"]) or "(none)", sum(c.values()), c["pass"])
@@ -160,7 +166,7 @@ def markdown(path, run, results, groups):
             k = dict.fromkeys(STATUSES, 0)
             for r in rs:
                 k[r.status] += 1
-            bad = k["fail"] + k["xpass"]
+            bad = k["fail"] + k["xpass"] + k["error"]
             cell = "%d / %d / %d" % (k["pass"], bad, k["skip"])
             if k["xfail"]:
                 cell += " [%d]" % k["xfail"]
@@ -168,7 +174,7 @@ def markdown(path, run, results, groups):
         if any(x != "-" for x in cells):
             out.append("| %s | %s |" % (g, " | ".join(cells)))
     out.append("")
-    for title, statuses in (("Unexpected results", ("fail", "xpass")), ("Known deviations", ("xfail",))):
+    for title, statuses in (("Unexpected results", BAD), ("Known deviations", ("xfail",))):
         items = grouped_failures(results, statuses)
         if not items:
             continue

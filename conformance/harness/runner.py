@@ -153,8 +153,8 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
         elif t.status == "skip":
             status, detail = "skip", "%s cannot take part: %s" % (olabel, t.detail)
         elif t.status == "fail":
-            status, detail = "fail", "the scenario failed with %s in the implementation's " \
-                                     "place (a harness problem): %s" % (olabel, t.detail)
+            status, detail = "error", "the scenario failed with %s in the implementation's " \
+                                      "place (a harness problem, not a verdict): %s" % (olabel, t.detail)
         else:
             d = verdict.compare(t.trace, m.trace, olabel, gen)
             status, detail = ("pass", "") if d is None else ("fail", d)
