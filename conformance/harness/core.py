@@ -191,11 +191,10 @@ class Ctx:
     """What a case gets: the implementation, the peer, names to use, and
     the transcript it writes."""
 
-    def __init__(self, impl, peer, peer_gen, peer_version, peer_argv, impl_argv=None):
+    def __init__(self, impl, peer, peer_gen, peer_argv, impl_argv):
         self.impl = Side(self, impl, "impl")
         self.peer = Side(self, peer, "peer")
         self.gen = peer_gen
-        self.version = peer_version
         self.peer_argv = peer_argv
         self.impl_argv = impl_argv
         self.names = []

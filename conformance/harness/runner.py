@@ -58,7 +58,7 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
         return out
     for c in cases:
         fn = c.strict if strict else c.fn
-        ctx = core.Ctx(impl, peer, gen, version, peer_argv, impl_argv)
+        ctx = core.Ctx(impl, peer, gen, peer_argv, impl_argv)
         t0 = time.time()
         try:
             fn(ctx)
