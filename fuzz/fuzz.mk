@@ -74,7 +74,8 @@ $(BUILD)/fuzz/hostile: $(BUILD)/fuzz/obj-san/fuzz/hostile/hostile.o $(call FUZZ_
 	$(CC) $(SAN_FLAGS) -o $@ $^ -lm
 
 .PHONY: fuzz fuzz-build fuzz-afl fuzz-differential check-fuzz check-fuzz-smoke \
-        check-fuzz-regressions check-fuzz-hostile
+        check-fuzz-regressions check-fuzz-hostile \
+        check-fuzz-differential
 fuzz-build: $(FUZZ_LIBFUZZER) $(FUZZ_REPLAY) $(BUILD)/fuzz/ref-decode $(BUILD)/fuzz/hostile
 
 fuzz: $(FUZZ_LIBFUZZER) $(BUILD)/fuzz/ref-decode
@@ -103,8 +104,15 @@ check-fuzz-regressions: $(FUZZ_REPLAY)
 check-fuzz-hostile: $(BUILD)/fuzz/hostile
 	$(BUILD)/fuzz/hostile $(HOSTILE_SECONDS)
 
+# The kept inputs through the differential too: the classifier must name
+# every disagreement they cause, on every CPython found.
+check-fuzz-differential: $(BUILD)/fuzz/ref-decode
+	$(PYTHON) fuzz/differential/differential.py --ref $(BUILD)/fuzz/ref-decode \
+	  --work $(BUILD)/fuzz/differential-regressions --findings fuzz/regressions/decode --values 20
+
 check-fuzz:
 	@$(MAKE) --no-print-directory check-fuzz-regressions
+	@$(MAKE) --no-print-directory check-fuzz-differential
 	@$(MAKE) --no-print-directory check-fuzz-smoke
 	@$(MAKE) --no-print-directory check-fuzz-hostile
 CHECK_TARGETS += check-fuzz

@@ -6,7 +6,9 @@ import re
 import struct
 
 ACCEPTED_FIXED = {b"q", b"d", b"xxxxxxx?", b"xxxxxx?x"}
-CANONICAL_S = re.compile(rb"^(0|[1-9][0-9]{0,6})s$")
+# fullmatch, not "$": "$" also matches before a trailing newline, and "24s\n"
+# (which CPython's struct reads as "24s") is not canonical.
+CANONICAL_S = re.compile(rb"(0|[1-9][0-9]{0,6})s")
 
 CLASSES = {
     "1-count": "N < 0, or too large for the mapping",
@@ -63,7 +65,7 @@ def item_class(img, gen, layout, i):
     n = len(allocs)
     fmt = img[formats_at + 8 * i:formats_at + 8 * i + 8].rstrip(b"\x00")
     code = struct.unpack_from("b", img, formats_at + 8 * n + i)[0]
-    is_s = CANONICAL_S.match(fmt) is not None
+    is_s = CANONICAL_S.fullmatch(fmt) is not None
     if fmt not in ACCEPTED_FIXED and not is_s:
         return "3-format"
     need = int(fmt[:-1]) if is_s else 8

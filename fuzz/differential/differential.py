@@ -14,7 +14,7 @@ Then repr: images of random values written by CPython 3.11 (gen_values.py;
 the reference's str.isprintable follows 3.11's Unicode database), read by
 both sides again, must give the same repr() for every item both read.
 
-    differential.py --ref BUILD/fuzz/ref-decode --work DIR --seeds DIR [--findings DIR]...
+    differential.py --ref BUILD/fuzz/ref-decode --work DIR [--seeds DIR] [--findings DIR]...
 Interpreters: $PYSHM_PYTHONS (separated by the path separator), else every
 3.8+ under `pyenv root`, else this interpreter.
 """
@@ -68,7 +68,8 @@ def interpreters():
 def collect(args):
     """[(origin, generation, bytes)] of every image to compare."""
     images = []
-    for path in sorted(glob.glob(os.path.join(args.seeds, "py3[89]-*.bin"))):
+    seeds = glob.glob(os.path.join(args.seeds, "py3[89]-*.bin")) if args.seeds else []
+    for path in sorted(seeds):
         gen = os.path.basename(path)[:4]
         with open(path, "rb") as f:
             img = f.read()
@@ -194,7 +195,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--ref", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--seeds", required=True)
+    ap.add_argument("--seeds", help="CPython-written images, replayed with their mutants")
     ap.add_argument("--findings", action="append", default=[])
     ap.add_argument("--per-kind", type=int, default=6)
     ap.add_argument("--max-findings", type=int, default=3000)

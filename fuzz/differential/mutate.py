@@ -11,7 +11,9 @@ INTERESTING_WORDS = [0, 1, 7, 8, 9, 15, 16, -1, -8, 2**31, 2**32, 2**62, 2**63 -
 FORMATS = [b"q", b"d", b"xxxxxxx?", b"xxxxxx?x", b"8s", b"16s", b"0s", b"08s", b"7s",
            b"9s", b"24s", b"9999992s", b"10000000", b"<q", b"=d", b"Q", b"2q", b"s",
            b"x", b"", b"?", b"c", b"e", b"i", b"q ", b" q", b"qq", b"8p", b"\xff",
-           b"\xc3\xa9", b"8s\x00x"]
+           b"\xc3\xa9", b"8s\x00x",
+           # struct skips whitespace between items; the reference refuses it
+           b"8s\n", b"24s\n", b"\t8s", b"8 s", b"q\n", b"\nd"]
 
 
 def item_fields(img, gen):
