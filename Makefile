@@ -1,12 +1,13 @@
-# pyshm: one entry point. Plain `make` only builds; nothing is installed.
+# pyshm: one entry point. Plain `make` only builds; it never installs.
 #
 # Each area keeps its rules in its own fragment (ref/ref.mk, conformance/
 # conformance.mk, ...). A fragment adds its test target to CHECK_TARGETS and
-# declares the Debian packages each of its targets needs with
+# declares the Debian packages each of its user-facing targets needs with
 #     $(eval $(call needs,TARGET,PACKAGES))
-# which makes TARGET install them first (through deps-TARGET) and adds them to
-# DEPS_PACKAGES, the set `make deps` and `make check` install. Only the
-# user-facing targets install; plain `make` never does.
+# Naming such a target on the command line (`make leakcheck`) installs its
+# packages while make reads the makefiles, before any rule runs (see the end
+# of this file); `make check` installs what each of CHECK_TARGETS needs.
+# NO_INSTALL=1 lists what is missing and stops instead of installing.
 
 CC       ?= cc
 BUILD    ?= build
@@ -17,21 +18,28 @@ CFLAGS   ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) $(CFLAGS)
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+# The targets README documents, each promised to work as the first command
+# on a fresh machine (`make check-fresh` proves it).
+DOCUMENTED_TARGETS := build install uninstall conformance check fuzz leakcheck bench \
+                      bench-quick bench-python cross mutation python check-python \
+                      conformance-pypy conformance-self conformance-matrix
+
 CHECK_TARGETS :=
-# What every target needs: a C compiler with the C library's headers (gcc only
-# recommends libc6-dev), and python3 for the suites and scripts.
+# What every installing target needs: a C compiler with the C library's
+# headers (gcc only recommends libc6-dev), and python3 for the suites and
+# scripts.
 BASE_PACKAGES := gcc libc6-dev make python3
-DEPS_PACKAGES := $(BASE_PACKAGES)
 
 # $(1): a target, $(2): the Debian packages it needs beyond BASE_PACKAGES.
+# A target that runs another in a sub-make names that one's list lazily,
+# as $$(DEPS_other): sub-makes never install.
 define needs
-DEPS_PACKAGES += $(2)
 DEPS_$(1) += $(2)
 DEPS_TARGETS += $(1)
-$(1): deps-$(1)
 endef
+packages_of = $(sort $(BASE_PACKAGES) $(DEPS_$(1)))
 
-.PHONY: all check deps install clean
+.PHONY: all check install clean FORCE
 all:
 
 include ref/ref.mk
@@ -44,23 +52,60 @@ include ref/ref.mk
 -include ci/mutation.mk
 -include ci/workflow.mk
 -include ci/cflite.mk
+-include ci/fresh.mk
 
-# Installs the Debian packages every target needs (idempotent; a no-op when
-# all are present). apt-get needs root or sudo.
-deps:
-	@sh ci/deps.sh $(sort $(DEPS_PACKAGES))
-deps-%:
-	@sh ci/deps.sh $(sort $(BASE_PACKAGES) $(DEPS_$*))
-# Prints what each user-facing target installs (for the README and reviews).
-.PHONY: deps-list
-deps-list:
-	@echo "check: $(sort $(DEPS_PACKAGES))"
-	@$(foreach t,$(sort $(DEPS_TARGETS)),echo "$(t): $(sort $(BASE_PACKAGES) $(DEPS_$(t)))";)
+# `make build` is plain `make` for a machine that lacks the compiler: it
+# installs the base packages first.
+.PHONY: build
+build: all
+$(eval $(call needs,build,))
+$(eval $(call needs,install,))
 
-check: deps
+# make check needs what each of its targets needs.
+DEPS_check = $(foreach t,$(CHECK_TARGETS),$(DEPS_$(t)))
+DEPS_TARGETS += check
+
+check:
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory -k $(CHECK_TARGETS) && echo "make check: all passed" || \
 	  { echo "make check: FAILED"; exit 1; }
 
 clean:
 	rm -rf $(BUILD)
+
+# `make deps` installs what make check needs, `make deps-TARGET` what TARGET
+# needs; `make deps-list` prints every installing target's packages.
+.PHONY: deps deps-list
+deps: deps-check
+deps-%:
+	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh $(call packages_of,$*)
+deps-list:
+	@$(foreach t,$(sort $(DEPS_TARGETS)),echo "$(t): $(call packages_of,$(t))";)
+
+# Packages before anything else. The goals' packages are installed while
+# make reads its makefiles: ci/deps.sh remakes $(DEPS_STAMP) only when it
+# installed something, and a remade makefile makes make start again, so the
+# new tools are seen by every rule and every $(shell) of the fragments (a
+# package named only once another is present, like the test suite of the
+# python3 just installed, is installed in the next round). Sub-makes and
+# dry runs (-n) never install.
+GOAL_PACKAGES := $(sort $(foreach g,$(filter $(DEPS_TARGETS),$(MAKECMDGOALS)),$(call packages_of,$(g))))
+DEPS_STAMP    := $(BUILD)/.deps-installed
+DRY_RUN       := $(findstring n,$(firstword -$(MAKEFLAGS)))
+ifeq ($(MAKELEVEL)$(DRY_RUN),0)
+ifneq ($(GOAL_PACKAGES),)
+-include $(DEPS_STAMP)
+$(DEPS_STAMP): FORCE
+	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh --stamp $@ $(GOAL_PACKAGES)
+else
+# Nothing to install: a goal that compiles needs a working compiler, and
+# without one make stops at once and says what to install.
+NO_CC_GOALS := clean deps deps-% deps-list uninstall cflite-vars check-fresh
+CC_GOALS    := $(filter-out $(NO_CC_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(CC_GOALS),)
+ifneq ($(shell printf '\043include <stdio.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo ok),ok)
+$(error no working C compiler ('$(CC)' cannot compile <stdio.h>): install gcc libc6-dev (as root, `make build` installs them, then builds))
+endif
+endif
+endif
+endif

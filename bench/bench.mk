@@ -37,4 +37,7 @@ bench-python: python
 check-bench: bench-quick
 
 CHECK_TARGETS += check-bench
-$(foreach t,bench bench-quick,$(eval $(call needs,$(t),hyperfine gnuplot-nox)))
+$(foreach t,bench-quick check-bench,$(eval $(call needs,$(t),hyperfine gnuplot-nox)))
+# `make bench` ends with bench-python, which builds the module.
+$(eval $(call needs,bench,hyperfine gnuplot-nox $$(DEPS_python)))
+$(eval $(call needs,bench-python,$$(DEPS_python)))

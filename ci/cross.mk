@@ -97,13 +97,11 @@ cross-$(1): $(CROSS)/$(1)/xtest$(CROSS_EXE_$(1)) $(CROSS)/$(1)/peer$(CROSS_EXE_$
 endef
 $(foreach x,$(CROSS_TARGETS),$(eval $(call cross_target,$(x))))
 
-# `make cross` installs the tools first, then runs every target in a second
-# make (which sees the tools just installed). A target whose tools are still
-# missing fails the run, naming them: nothing is skipped in silence.
-.PHONY: cross cross-all
-cross:
-	@$(MAKE) --no-print-directory cross-all
-cross-all: $(addprefix cross-,$(CROSS_READY))
+# `make cross` has its tools installed before make reads this file again
+# (the Makefile's `needs`). A target whose tools are still missing fails the
+# run, naming them: nothing is skipped in silence.
+.PHONY: cross
+cross: $(addprefix cross-,$(CROSS_READY))
 	@$(foreach x,$(CROSS_SKIPPED),echo "cross: $(x) cannot run: missing $(call missing_tools,$(x)) (make deps-cross installs them)";)
 	@$(if $(CROSS_SKIPPED),exit 1,echo "cross: passed on $(CROSS_READY)")
 

@@ -15,7 +15,8 @@
 #
 # `make check` runs leakcheck and a soak of SOAK_CHECK_N kills.
 
-$(eval $(call needs,leakcheck,valgrind))
+# The unit tests run under memcheck too, so CUnit comes with valgrind.
+$(eval $(call needs,leakcheck,valgrind libcunit1-dev))
 CHECK_TARGETS += leakcheck soak-check
 
 SOAK_N       ?= 500

@@ -27,7 +27,9 @@ MUTATION_CHECKS ?= \
 MUTATION_REPORT = $(if $(MUTATION_ONLY)$(filter-out file,$(origin MUTATION_CHECKS)),$(BUILD)/mutation/MUTATION.md,conformance/MUTATION.md)
 
 .PHONY: mutation check-mutants
-$(foreach t,mutation check-mutants,$(eval $(call needs,$(t),patch)))
+# Its checks include the unit tests and leakcheck.
+$(eval $(call needs,mutation,patch $$(DEPS_check-unit) $$(DEPS_leakcheck)))
+$(eval $(call needs,check-mutants,patch))
 mutation:
 	$(PYTHON) conformance/mutants/run.py --work $(BUILD)/mutation --jobs $(MUTATION_JOBS) \
 	  --cc "$(CC)" --cflags "$(ALL_CFLAGS) $(INC)" \

@@ -64,9 +64,9 @@ conformance-self:
 
 # Every CPython, PyPy and the reference, profiles as columns; the page is
 # checked in headless Chromium and its screenshot kept with the report.
-# (Not part of `make check`, so its packages are not in DEPS_PACKAGES.)
+$(eval $(call needs,conformance-matrix,pypy3 chromium))
+$(eval $(call needs,conformance-self,))
 conformance-matrix:
-	@sh ci/deps.sh $(sort $(BASE_PACKAGES) pypy3 chromium)
 	@$(MAKE) --no-print-directory conformance-matrix-run
 conformance-matrix-run: $(REF_ADAPTER)
 	$(PYTHON) conformance/matrix.py --ref $(REF_ADAPTER) --pypy pypy3 \

@@ -27,8 +27,9 @@ FUZZ_REPLAY    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay/%)
 FUZZ_AFL       := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/afl/%)
 
 # clang with its sanitizer and libFuzzer runtimes; AFL++ for fuzz-afl.
-FUZZ_PACKAGES := clang libclang-rt-14-dev afl++
-$(foreach t,fuzz fuzz-afl fuzz-build check-fuzz,$(eval $(call needs,$(t),$(FUZZ_PACKAGES))))
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+$(foreach t,fuzz fuzz-build check-fuzz,$(eval $(call needs,$(t),$(FUZZ_PACKAGES))))
+$(eval $(call needs,fuzz-afl,$(FUZZ_PACKAGES) afl++))
 
 # Each source is compiled once per flavour and the binaries share the
 # objects, which keeps `make check` fast:
