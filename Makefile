@@ -53,6 +53,7 @@ include ref/ref.mk
 -include ci/workflow.mk
 -include ci/cflite.mk
 -include ci/fresh.mk
+-include ci/docs.mk
 
 # `make build` is plain `make` for a machine that lacks the compiler: it
 # installs the base packages first.
@@ -81,6 +82,9 @@ deps-%:
 	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh $(call packages_of,$*)
 deps-list:
 	@$(foreach t,$(sort $(DEPS_TARGETS)),echo "$(t): $(call packages_of,$(t))";)
+# `make print-VAR` prints a variable (for scripts and reviews).
+print-%:
+	@echo '$($*)'
 
 # Packages before anything else. The goals' packages are installed while
 # make reads its makefiles: ci/deps.sh remakes $(DEPS_STAMP) only when it
@@ -100,7 +104,7 @@ $(DEPS_STAMP): FORCE
 else
 # Nothing to install: a goal that compiles needs a working compiler, and
 # without one make stops at once and says what to install.
-NO_CC_GOALS := clean deps deps-% deps-list uninstall cflite-vars check-fresh
+NO_CC_GOALS := clean deps deps-% deps-list print-% uninstall cflite-vars check-fresh check-docs
 CC_GOALS    := $(filter-out $(NO_CC_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(CC_GOALS),)
 ifneq ($(shell printf '\043include <stdio.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo ok),ok)

@@ -47,17 +47,10 @@ conformance-python: python
 	@sh ref/python/conformance.sh $(PYTHON) $(PY_DIR)
 
 CHECK_TARGETS += check-python check-python-san
-# Debian ships the system python3's test package (CPython's own shared-memory
-# tests) separately, named after its version: /usr/bin/python3 -> python3.X.
+# Building needs the headers (python3-dev); CPython's own shared-memory
+# tests come in the test package Debian ships apart, named after the system
+# python3's version (/usr/bin/python3 -> python3.X).
 PY_SYS_NAME := $(notdir $(shell readlink /usr/bin/python3 2>/dev/null))
-PY_PACKAGES := python3-dev $(if $(filter python3.%,$(PY_SYS_NAME)),lib$(PY_SYS_NAME)-testsuite)
-# Where the Makefile declares packages per target (its `needs`), each target
-# installs what it uses; otherwise they join the list `make deps` installs.
-ifdef needs
-$(eval $(call needs,python,$(PY_PACKAGES)))
-$(eval $(call needs,check-python,$(PY_PACKAGES)))
-$(eval $(call needs,check-python-san,$(PY_PACKAGES)))
-$(eval $(call needs,conformance-python,$(PY_PACKAGES)))
-else
-DEPS_PACKAGES += $(PY_PACKAGES)
-endif
+PY_TESTSUITE := $(if $(filter python3.%,$(PY_SYS_NAME)),lib$(PY_SYS_NAME)-testsuite)
+$(foreach t,python conformance-python,$(eval $(call needs,$(t),python3-dev)))
+$(foreach t,check-python check-python-san,$(eval $(call needs,$(t),python3-dev $(PY_TESTSUITE))))
