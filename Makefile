@@ -87,18 +87,18 @@ print-%:
 	@echo '$($*)'
 
 # Packages before anything else. The goals' packages are installed while
-# make reads its makefiles: ci/deps.sh remakes $(DEPS_STAMP) only when it
-# installed something, and a remade makefile makes make start again, so the
-# new tools are seen by every rule and every $(shell) of the fragments (a
-# package named only once another is present, like the test suite of the
-# python3 just installed, is installed in the next round). Sub-makes and
-# dry runs (-n) never install.
+# make reads its makefiles: ci/deps.sh changes $(DEPS_STAMP) only when it
+# installs something (or first makes it), and a changed makefile makes make
+# start again, so that every rule and every $(shell) of the fragments sees
+# the new tools. A package named only once another is present (the test
+# suite of the python3 just installed) comes in the next round. Sub-makes
+# and dry runs (-n) never install.
 GOAL_PACKAGES := $(sort $(foreach g,$(filter $(DEPS_TARGETS),$(MAKECMDGOALS)),$(call packages_of,$(g))))
 DEPS_STAMP    := $(BUILD)/.deps-installed
 DRY_RUN       := $(findstring n,$(firstword -$(MAKEFLAGS)))
 ifeq ($(MAKELEVEL)$(DRY_RUN),0)
 ifneq ($(GOAL_PACKAGES),)
--include $(DEPS_STAMP)
+include $(DEPS_STAMP)
 $(DEPS_STAMP): FORCE
 	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh --stamp $@ $(GOAL_PACKAGES)
 else
