@@ -88,7 +88,7 @@ print-%:
 
 # Packages before anything else. The goals' packages are installed while
 # make reads its makefiles: ci/deps.sh changes $(DEPS_STAMP) only when it
-# installs something (or first makes it), and a changed makefile makes make
+# installs something, and a changed makefile makes make
 # start again, so that every rule and every $(shell) of the fragments sees
 # the new tools. A package named only once another is present (the test
 # suite of the python3 just installed) comes in the next round. Sub-makes
@@ -98,6 +98,8 @@ DEPS_STAMP    := $(BUILD)/.deps-installed
 DRY_RUN       := $(findstring n,$(firstword -$(MAKEFLAGS)))
 ifeq ($(MAKELEVEL)$(DRY_RUN),0)
 ifneq ($(GOAL_PACKAGES),)
+# Made here, not by its rule, so that make restarts only after an install.
+$(shell [ -f $(DEPS_STAMP) ] || { mkdir -p $(dir $(DEPS_STAMP)) && echo '# make: goals packages checked' > $(DEPS_STAMP); })
 include $(DEPS_STAMP)
 $(DEPS_STAMP): FORCE
 	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh --stamp $@ $(GOAL_PACKAGES)

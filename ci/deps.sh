@@ -4,9 +4,9 @@
 #
 #   deps.sh [--stamp FILE] PACKAGE...
 #
-# --stamp FILE: created if absent, rewritten only when something was
-# installed. The Makefile includes it (a failure here stops make), and make
-# starts again when it changes, so that it sees the new tools.
+# --stamp FILE: rewritten only when something was installed. The Makefile
+# includes it (so a failure here stops make) and starts again when it
+# changes, so that it sees the new tools.
 # NO_INSTALL=1 (or neither root nor sudo): print the missing packages and
 # fail, for machines whose packages are provided some other way.
 # Not on Debian (no dpkg): say so, name the packages, and let the build go
@@ -16,11 +16,6 @@ stamp=""
 if [ "${1:-}" = "--stamp" ]; then
     stamp=$2
     shift 2
-fi
-
-if [ -n "$stamp" ] && [ ! -f "$stamp" ]; then
-    mkdir -p "$(dirname "$stamp")"
-    echo "# make: the packages of the goals are checked by ci/deps.sh" > "$stamp"
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
