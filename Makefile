@@ -99,7 +99,7 @@ DRY_RUN       := $(findstring n,$(firstword -$(MAKEFLAGS)))
 ifeq ($(MAKELEVEL)$(DRY_RUN),0)
 ifneq ($(GOAL_PACKAGES),)
 # Made here, not by its rule, so that make restarts only after an install.
-$(shell [ -f $(DEPS_STAMP) ] || { mkdir -p $(dir $(DEPS_STAMP)) && echo '# make: goals packages checked' > $(DEPS_STAMP); })
+$(shell [ -f $(DEPS_STAMP) ] || { mkdir -p $(dir $(DEPS_STAMP)) && : > $(DEPS_STAMP); })
 include $(DEPS_STAMP)
 $(DEPS_STAMP): FORCE
 	@NO_INSTALL='$(NO_INSTALL)' sh ci/deps.sh --stamp $@ $(GOAL_PACKAGES)
