@@ -31,3 +31,14 @@ check-workflow:
 	    ! grep -q "no make target 'check-unit-equivalnets'" $(WORKFLOW_TMP)/misspelt.log; then \
 	  cat $(WORKFLOW_TMP)/misspelt.log; \
 	  echo "workflow: the target check missed a misspelt target"; exit 1; fi
+	@sed 's/^\(        target: \[build, \)install, /\1/' $(WORKFLOW) > $(WORKFLOW_TMP)/unfresh.yml
+	@if $(WORKFLOW_CHECK) $(WORKFLOW_TMP)/unfresh.yml README.md \
+	      > $(WORKFLOW_TMP)/unfresh.log 2>&1 || \
+	    ! grep -q "job fresh runs .*each of DOCUMENTED_TARGETS" $(WORKFLOW_TMP)/unfresh.log; then \
+	  cat $(WORKFLOW_TMP)/unfresh.log; \
+	  echo "workflow: the check missed a documented target the fresh job skips"; exit 1; fi
+	@sed '/^            3\.8$$/d' $(WORKFLOW) > $(WORKFLOW_TMP)/no38.yml
+	@if $(WORKFLOW_CHECK) $(WORKFLOW_TMP)/no38.yml README.md > $(WORKFLOW_TMP)/no38.log 2>&1 || \
+	    ! grep -q "job pythons sets up CPython" $(WORKFLOW_TMP)/no38.log; then \
+	  cat $(WORKFLOW_TMP)/no38.log; \
+	  echo "workflow: the check missed CPython 3.8 missing from the pythons job"; exit 1; fi
