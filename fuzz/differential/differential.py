@@ -15,8 +15,8 @@ the reference's str.isprintable follows 3.11's Unicode database), read by
 both sides again, must give the same repr() for every item both read.
 
     differential.py --ref BUILD/fuzz/ref-decode --work DIR [--seeds DIR] [--findings DIR]...
-Interpreters: $PYSHM_PYTHONS (separated by the path separator), else every
-3.8+ under `pyenv root`, else this interpreter.
+Interpreters: the newest CPython 3.8+ of each minor version that
+ci/pythons.py finds ($PYSHM_PYTHONS overrides), else this interpreter.
 """
 import argparse
 import collections
@@ -29,40 +29,20 @@ import sys
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ci"))
 import classify  # noqa: E402
 import mutate  # noqa: E402
+import pythons  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER_TIMEOUT = 30
 
 
 def interpreters():
-    cands = [p for p in os.environ.get("PYSHM_PYTHONS", "").split(os.pathsep) if p]
-    if not cands:
-        try:
-            root = subprocess.run(["pyenv", "root"], stdout=subprocess.PIPE,
-                                  stderr=subprocess.DEVNULL, universal_newlines=True).stdout.strip()
-        except OSError:
-            root = ""
-        if root:
-            cands = sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
-    if not cands:
-        cands = [sys.executable]
-    peers = []
-    for exe in cands:
-        try:
-            out = subprocess.run([exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                 universal_newlines=True, timeout=30).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            continue
-        if not out:
-            continue
-        major, minor = map(int, out.split("."))
-        if (major, minor) >= (3, 8):
-            peers.append((out, exe, "py38" if minor == 8 else "py39"))
-    peers.sort(key=lambda p: tuple(map(int, p[0].split("."))))
-    return peers
+    """[(X.Y, command, generation)]: the newest CPython of each minor
+    version found (ci/pythons.py), 3.8 reading py38 images, later ones py39."""
+    found = pythons.interpreters(one_per_minor=True) or [(sys.version_info[:3], sys.executable)]
+    return [("%d.%d" % v[:2], exe, "py38" if v[:2] == (3, 8) else "py39") for v, exe in found]
 
 
 def collect(args):
