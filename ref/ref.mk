@@ -2,9 +2,13 @@
 
 LIB_SRCS := ref/src/error.c ref/src/utf8.c ref/src/value.c ref/src/repr.c \
             ref/src/unicode_printable.c ref/src/codec.c ref/src/list.c \
-            ref/src/inspect.c ref/src/shm_posix.c ref/src/manager.c ref/src/watchdog.c
+            ref/src/inspect.c ref/src/version.c ref/src/shm_posix.c ref/src/manager.c \
+            ref/src/watchdog.c
 LIB_HDRS := ref/include/pyshm.h $(wildcard ref/src/*.h)
-CLI_SRCS := ref/cli/pyshm.c ref/cli/literal.c ref/cli/out.c ref/cli/unicode_names.c
+CLI_SRCS := ref/cli/pyshm.c ref/cli/report.c ref/cli/held.c ref/cli/cmd_block.c \
+            ref/cli/cmd_inspect.c ref/cli/cmd_list.c ref/cli/complete.c ref/cli/help.c \
+            ref/cli/json.c ref/cli/hexdump.c ref/cli/literal.c ref/cli/out.c \
+            ref/cli/unicode_names.c
 CLI_HDRS := $(wildcard ref/cli/*.h)
 TEST_SRCS := $(sort $(wildcard ref/tests/*.c))
 TEST_HDRS := $(wildcard ref/tests/*.h) conformance/common/native_image.h
