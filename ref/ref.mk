@@ -140,6 +140,22 @@ uninstall:
 	@$(if $(DESTDIR),:,sh ref/tools/libdir_hint.sh uninstall '$(PREFIX)/lib' '$(RPATH)')
 
 
+# The tool as its users meet it (ref/tests/tool/test_tool.py): help and
+# usage errors, --json read back and compared with CPython's values, dump
+# with hexdump -C, inspect, ls --long, literal errors, the man page with
+# `pyshm help`, bash and zsh completion. On Linux the tool runs under ASan
+# and UBSan.
+ifeq ($(shell uname -s 2>/dev/null),Linux)
+TOOL_CHECK_BIN := $(BUILD)/san/pyshm
+else
+TOOL_CHECK_BIN := $(BUILD)/pyshm
+endif
+.PHONY: check-tool
+check-tool: $(TOOL_CHECK_BIN) $(BUILD)/pyshm.1
+	PYSHM=$(TOOL_CHECK_BIN) PYSHM_MAN=$(BUILD)/pyshm.1 $(PYTHON) ref/tests/tool/test_tool.py
+CHECK_TARGETS += check-tool
+$(eval $(call needs,check-tool,bsdextrautils groff-base zsh))
+
 # make install and make uninstall into temporary prefixes, with and without
 # DESTDIR: exactly the files of INSTALLED, all removed again; the installed
 # tool runs by its rpath; pkg-config, `pyshm --version` and pyshm_version()

@@ -40,7 +40,7 @@ void json_text(out_buf *b, const char *s, size_t n) {
                                                 : NULL;
         if (short_escape) {
             out_str(b, short_escape);
-        } else if (cp >= 0x20 && cp < 0x80) {
+        } else if (cp >= 0x20 && cp < 0x7F) {
             char c = (char)cp;
             out_mem(b, &c, 1);
         } else if (cp < 0x10000) {

@@ -205,6 +205,8 @@ static const char **help_names(const char *group) {
 
 /* pyshm help [COMMAND | TOPIC] */
 static int help(int argc, char **argv) {
+    for (int i = 0; i < argc; i++)
+        if (is_help(argv[i])) return print_help(render_command, cli_find_command("help"), stdout);
     if (argc == 0) return print_help(render_overview, NULL, stdout);
     char name[64];
     snprintf(name, sizeof name, "%s%s%s", argv[0], argc > 1 ? " " : "", argc > 1 ? argv[1] : "");
