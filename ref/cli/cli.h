@@ -28,7 +28,7 @@ extern const cli_command *running;
  * "pyshm: COMMAND: text". */
 void message(const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
+    __attribute__((format(PYSHM__PRINTF, 1, 2)))
 #endif
     ;
 /* An error named as Python names it ("IndexError: index out of range"),
@@ -40,7 +40,7 @@ int fail_name(int rc, const char *what, const char *name);
 /* A usage error: the command's usage line, then the message; returns 2. */
 int usage_error(const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
+    __attribute__((format(PYSHM__PRINTF, 1, 2)))
 #endif
     ;
 /* 0 when the command got n positional arguments, else a usage error (2). */

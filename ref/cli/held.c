@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#ifdef _WIN32
+#include <windows.h>
+#endif
 
 struct held st;
 const char *volatile bus_access = "read";
@@ -90,9 +93,13 @@ static bool same_read(int ra, const pyshm_value *a, int rb, const pyshm_value *b
     }
 }
 
-static void short_wait(void) {
+static void short_wait(void) { /* a millisecond */
+#ifdef _WIN32
+    Sleep(1);
+#else
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
+#endif
 }
 
 int read_item(int64_t i, pyshm_value *out) {

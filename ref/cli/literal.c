@@ -50,7 +50,7 @@ static int vreject(lexer *lx, size_t at, size_t len, const char *fmt, va_list ap
 /* Refuses the text, the problem being len bytes at s[at]. */
 static int reject_at(lexer *lx, size_t at, size_t len, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 4, 5)))
+    __attribute__((format(PYSHM__PRINTF, 4, 5)))
 #endif
     ;
 static int reject_at(lexer *lx, size_t at, size_t len, const char *fmt, ...) {
@@ -64,7 +64,7 @@ static int reject_at(lexer *lx, size_t at, size_t len, const char *fmt, ...) {
 /* Refuses the text, the problem being the character at the lexer's place. */
 static int reject(lexer *lx, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PYSHM__PRINTF, 2, 3)))
 #endif
     ;
 static int reject(lexer *lx, const char *fmt, ...) {
