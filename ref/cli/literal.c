@@ -710,6 +710,13 @@ static char *quoted(const char *text, size_t len) {
     return b.p;
 }
 
+/* Whether text[0..len) holds one of the characters of set. */
+static bool has_any(const char *text, size_t len, const char *set) {
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != '\0' && strchr(set, text[i])) return true;
+    return false;
+}
+
 /* ASCII letters compared without case. */
 static bool same_letters(const char *a, const char *b, size_t n) {
     for (size_t i = 0; i < n; i++)
@@ -750,7 +757,7 @@ static char *suggest(const char *text, size_t len) {
         memchr(text + 1, text[0], len - 2) != NULL && memchr(text, '\\', len) == NULL)
         s = quoted(text + 1, len - 2);
     if (s == NULL && (c0 >= 0x80 || c0 == '_' || ((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z')) &&
-        strcspn(text, "'\"()[]{}=,#") == len)
+        !has_any(text, len, "'\"()[]{}=,#"))
         s = quoted(text, len);
     if (s && !parses(s, strlen(s))) {
         free(s);
