@@ -29,24 +29,50 @@ typedef struct {
     out_buf text;        /* decoded str/bytes contents */
     bool surrogate;      /* the str holds a lone surrogate */
     bool have_string;    /* a string literal was parsed */
+    bool rejected;       /* why, err_at and err_len are set */
+    size_t err_at, err_len; /* where the first reason applies, in s */
+    size_t esc_at;       /* the escape being decoded, in s */
 } lexer;
 
 /* What an expression turned out to be. */
 typedef enum { K_INT, K_FLOAT, K_STR, K_BYTES, K_CONST } kind;
 
+static int vreject(lexer *lx, size_t at, size_t len, const char *fmt, va_list ap) {
+    if (!lx->rejected) { /* the first reason is the one to show */
+        lx->rejected = true;
+        vsnprintf(lx->why, lx->whycap, fmt, ap);
+        lx->err_at = at;
+        lx->err_len = len;
+    }
+    return PYSHM_EINVAL;
+}
+
+/* Refuses the text, the problem being len bytes at s[at]. */
+static int reject_at(lexer *lx, size_t at, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(PYSHM__PRINTF, 4, 5)))
+#endif
+    ;
+static int reject_at(lexer *lx, size_t at, size_t len, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vreject(lx, at, len, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* Refuses the text, the problem being the character at the lexer's place. */
 static int reject(lexer *lx, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PYSHM__PRINTF, 2, 3)))
 #endif
     ;
 static int reject(lexer *lx, const char *fmt, ...) {
-    if (lx->why[0] == '\0') { /* the first reason is the one to show */
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(lx->why, lx->whycap, fmt, ap);
-        va_end(ap);
-    }
-    return PYSHM_EINVAL;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = vreject(lx, lx->i, 1, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static bool is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -242,6 +268,7 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
     out_init(&clean);
     int rc = 0;
     unsigned base = 10;
+    size_t start = lx->i;
     if (s[lx->i] == '0' && s[lx->i + 1] && strchr("xXoObB", s[lx->i + 1])) {
         base = strchr("xX", s[lx->i + 1]) ? 16 : strchr("oO", s[lx->i + 1]) ? 8 : 2;
         lx->i += 2;
@@ -252,7 +279,7 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
         }
         const char *what = base == 16 ? "hexadecimal" : base == 8 ? "octal" : "binary";
         if (clean.len == 0 || is_ident((unsigned char)s[lx->i]))
-            rc = reject(lx, "invalid %s literal", what);
+            rc = reject_at(lx, start, lx->i - start + 1, "invalid %s literal", what);
         *k = K_INT;
     } else {
         digitpart(lx, &clean);
@@ -267,7 +294,7 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
             size_t j = lx->i + 1;
             if (s[j] == '+' || s[j] == '-') j++;
             if (!is_digit(s[j])) {
-                rc = reject(lx, "invalid decimal literal");
+                rc = reject_at(lx, start, j - start, "invalid decimal literal");
             } else {
                 out_mem(&clean, "e", 1);
                 if (j > lx->i + 1) out_mem(&clean, &s[j - 1], 1);
@@ -277,13 +304,15 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
             }
         }
         if (rc == 0 && (s[lx->i] == 'j' || s[lx->i] == 'J'))
-            rc = reject(lx, "a complex number is not a value a ShareableList stores");
+            rc = reject_at(lx, start, lx->i - start + 1,
+                           "a complex number is not a value a ShareableList stores");
         else if (rc == 0 && is_ident((unsigned char)s[lx->i]))
-            rc = reject(lx, "invalid decimal literal");
+            rc = reject_at(lx, start, lx->i - start + 1, "invalid decimal literal");
         if (rc == 0 && !is_float && clean.p && clean.p[0] == '0' &&
             clean.p[strspn(clean.p, "0")] != '\0')
-            rc = reject(lx, "leading zeros in decimal integer literals are not permitted; "
-                            "use an 0o prefix for octal integers");
+            rc = reject_at(lx, start, lx->i - start,
+                           "leading zeros in decimal integer literals are not permitted; "
+                           "use an 0o prefix for octal integers");
         *k = is_float ? K_FLOAT : K_INT;
     }
     if (rc == 0 && clean.p == NULL) rc = PYSHM_ENOMEM;
@@ -295,8 +324,9 @@ static int parse_number(lexer *lx, pyshm_literal *out, kind *k) {
         if (base == 10) {
             const char *d = clean.p + strspn(clean.p, "0");
             if (strlen(d) > MAX_INT_DIGITS) {
-                rc = reject(lx, "Exceeds the limit (%d digits) for integer string conversion",
-                            MAX_INT_DIGITS);
+                rc = reject_at(lx, start, lx->i - start,
+                               "Exceeds the limit (%d digits) for integer string conversion",
+                               MAX_INT_DIGITS);
             }
             for (; rc == 0 && ok && *d; d++) ok = big_muladd(&b, 10, (uint32_t)(*d - '0'));
         } else {
@@ -323,7 +353,7 @@ static int escape_hex(lexer *lx, const char *p, size_t avail, int digits, uint32
     *v = 0;
     for (int k = 0; k < digits; k++) {
         int h = (size_t)k < avail ? hexval(p[k]) : -1;
-        if (h < 0) return reject(lx, "truncated %s escape", form);
+        if (h < 0) return reject_at(lx, lx->esc_at, 2 + (size_t)k, "truncated %s escape", form);
         *v = *v * 16 + (uint32_t)h;
     }
     return 0;
@@ -340,6 +370,7 @@ static int decode_escapes(lexer *lx, const char *p, size_t n, bool is_bytes) {
             continue;
         }
         char e = p[i + 1]; /* the scanner never ends a body on a lone backslash */
+        lx->esc_at = (size_t)(p - lx->s) + i;
         i += 2;
         static const char simple[] = "\\\\''\"\"a\ab\bf\fn\nr\rt\tv\v";
         const char *m = NULL;
@@ -373,15 +404,17 @@ static int decode_escapes(lexer *lx, const char *p, size_t n, bool is_bytes) {
             if (escape_hex(lx, p + i, n - i, digits, &v, e == 'u' ? "\\uXXXX" : "\\UXXXXXXXX"))
                 return PYSHM_EINVAL;
             i += (size_t)digits;
-            if (v > 0x10FFFF) return reject(lx, "illegal Unicode character");
+            if (v > 0x10FFFF)
+                return reject_at(lx, lx->esc_at, 2 + (size_t)digits, "illegal Unicode character");
             put_cp(lx, v);
         } else if (!is_bytes && e == 'N') {
             const char *close = i < n && p[i] == '{' ? memchr(p + i, '}', n - i) : NULL;
             if (close == NULL || close == p + i + 1)
-                return reject(lx, "malformed \\N character escape");
+                return reject_at(lx, lx->esc_at, 2, "malformed \\N character escape");
             if (!pyshm_unicode_lookup(p + i + 1, (size_t)(close - p - i - 1), &v))
-                return reject(lx, "unknown Unicode character name in \\N{%.*s}",
-                              (int)(close - p - i - 1), p + i + 1);
+                return reject_at(lx, lx->esc_at, (size_t)(close - p) + 1 - (i - 2),
+                                 "unknown Unicode character name in \\N{%.*s}",
+                                 (int)(close - p - i - 1), p + i + 1);
             put_cp(lx, v);
             i = (size_t)(close - p) + 1;
         } else { /* not an escape: Python keeps the backslash */
@@ -411,31 +444,35 @@ static int string_prefix(const char *p, size_t len, bool *raw, bool *is_bytes, b
 static int parse_string(lexer *lx, size_t prefix_len, bool *is_bytes) {
     bool raw, fstr;
     if (string_prefix(lx->s + lx->i, prefix_len, &raw, is_bytes, &fstr) != 0)
-        return reject(lx, "invalid string prefix %.*s", (int)prefix_len, lx->s + lx->i);
-    if (fstr) return reject(lx, "an f-string is not a literal");
+        return reject_at(lx, lx->i, prefix_len, "invalid string prefix %.*s", (int)prefix_len,
+                         lx->s + lx->i);
+    if (fstr) return reject_at(lx, lx->i, prefix_len, "an f-string is not a literal");
     const char *s = lx->s;
     size_t i = lx->i + prefix_len;
     char q = s[i];
     bool triple = s[i + 1] == q && s[i + 2] == q;
-    i += triple ? 3 : 1;
+    size_t quote_at = i, quote_len = triple ? 3 : 1;
+    i += quote_len;
     size_t start = i, end;
     for (;;) {
         if (i >= lx->n)
-            return reject(lx, triple ? "unterminated triple-quoted string literal"
-                                     : "unterminated string literal");
+            return reject_at(lx, quote_at, quote_len,
+                             triple ? "unterminated triple-quoted string literal"
+                                    : "unterminated string literal");
         unsigned char c = (unsigned char)s[i];
         if (c == '\\') {
             i += 2; /* the next character never ends the literal */
             continue;
         }
-        if (c == '\n' && !triple) return reject(lx, "unterminated string literal");
+        if (c == '\n' && !triple)
+            return reject_at(lx, quote_at, quote_len, "unterminated string literal");
         if (c == (unsigned char)q && (!triple || (s[i + 1] == q && s[i + 2] == q))) {
             end = i;
             i += triple ? 3 : 1;
             break;
         }
         if (*is_bytes && c >= 0x80)
-            return reject(lx, "bytes can only contain ASCII literal characters");
+            return reject_at(lx, i, 1, "bytes can only contain ASCII literal characters");
         i++;
     }
     lx->i = i;
@@ -461,10 +498,11 @@ static int parse_strings(lexer *lx, kind *k) {
         char q = lx->s[lx->i + plen];
         if (q != '\'' && q != '"') return 0;
         bool is_bytes;
+        size_t at = lx->i;
         int rc = parse_string(lx, plen, &is_bytes);
         if (rc) return rc;
         if (!first && is_bytes != bytes_seen)
-            return reject(lx, "cannot mix bytes and nonbytes literals");
+            return reject_at(lx, at, lx->i - at, "cannot mix bytes and nonbytes literals");
         first = false;
         bytes_seen = is_bytes;
         *k = is_bytes ? K_BYTES : K_STR;
@@ -505,7 +543,8 @@ static int parse_atom(lexer *lx, pyshm_literal *out, kind *k) {
                               : pyshm_float(NAN);
         return 0;
     }
-    return reject(lx, "%.*s is a name, not a literal", (int)(len > 40 ? 40 : len), s + lx->i);
+    return reject_at(lx, lx->i, len, "%.*s is a name, not a literal", (int)(len > 40 ? 40 : len),
+                     s + lx->i);
 }
 
 static int parse_expr(lexer *lx, pyshm_literal *out, kind *k, bool *is_signed) {
@@ -527,13 +566,13 @@ static int parse_expr(lexer *lx, pyshm_literal *out, kind *k, bool *is_signed) {
         return skip_ws(lx);
     }
     if (c == '+' || c == '-') {
-        lx->i++;
+        size_t sign_at = lx->i++;
         bool inner_signed;
         int rc = parse_expr(lx, out, k, &inner_signed);
         if (rc) return rc;
         /* literal_eval takes one sign on a number: -1, -(1), not --1 or -True. */
         if ((*k != K_INT && *k != K_FLOAT) || inner_signed)
-            return reject(lx, "a sign applies to one number only");
+            return reject_at(lx, sign_at, 1, "a sign applies to one number only");
         *is_signed = true;
         if (c == '-') {
             out->negative = true;
@@ -577,19 +616,35 @@ too_big:
     return PYSHM_ERANGE;
 }
 
-int pyshm_literal_parse(const char *text, size_t len, pyshm_literal *out, char *why,
-                        size_t whycap) {
-    char dummy[1];
-    if (why == NULL || whycap == 0) why = dummy, whycap = sizeof dummy;
+/* Where byte k of the normalised text was in the text as given ("\r\n" was
+ * read as one "\n"). */
+static size_t given_offset(const char *text, size_t len, size_t k) {
+    size_t i = 0;
+    for (size_t seen = 0; i < len && seen < k; seen++, i++)
+        if (text[i] == '\r' && i + 1 < len && text[i + 1] == '\n') i++;
+    return i;
+}
+
+static int parse_text(const char *text, size_t len, pyshm_literal *out, char *why,
+                      size_t whycap) {
     memset(out, 0, sizeof *out);
     why[0] = '\0';
     lexer lx = {0};
     lx.why = why;
     lx.whycap = whycap;
-    if (memchr(text, '\0', len)) return reject(&lx, "source code cannot contain null bytes");
+    const char *nul = memchr(text, '\0', len);
     size_t bad;
-    if (!pyshm__utf8_valid((const uint8_t *)text, len, &bad, NULL))
-        return reject(&lx, "not valid UTF-8 (byte %zu)", bad);
+    int rc = 0;
+    if (nul) {
+        rc = reject_at(&lx, (size_t)(nul - text), 1, "source code cannot contain null bytes");
+    } else if (!pyshm__utf8_valid((const uint8_t *)text, len, &bad, NULL)) {
+        rc = reject_at(&lx, bad, 1, "not valid UTF-8 (byte %zu)", bad);
+    }
+    if (rc) {
+        out->err_at = lx.err_at;
+        out->err_len = lx.err_len;
+        return rc;
+    }
     /* Python reads "\r\n" and a lone "\r" as "\n". */
     char *s = malloc(len + 3);
     if (s == NULL) return PYSHM_ENOMEM;
@@ -608,7 +663,7 @@ int pyshm_literal_parse(const char *text, size_t len, pyshm_literal *out, char *
     out_init(&lx.text);
     kind k = K_CONST;
     bool is_signed;
-    int rc = skip_leading(&lx);
+    rc = skip_leading(&lx);
     if (rc == 0) rc = parse_expr(&lx, out, &k, &is_signed);
     if (rc == 0) rc = expect_end(&lx);
     if (rc == 0 && lx.have_string && lx.text.p == NULL) rc = PYSHM_ENOMEM;
@@ -624,16 +679,109 @@ int pyshm_literal_parse(const char *text, size_t len, pyshm_literal *out, char *
     } else if (rc == 0 && k == K_INT) {
         rc = finish_int(out, why, whycap);
     }
+    if (rc == PYSHM_EINVAL) {
+        size_t at = lx.err_at > n ? n : lx.err_at;
+        size_t end = lx.err_len > n - at ? n : at + lx.err_len;
+        out->err_at = given_offset(text, len, at);
+        out->err_len = given_offset(text, len, end) - out->err_at;
+    }
     out_free(&lx.text);
     free(s);
+    return rc;
+}
+
+/* ---- suggestions --------------------------------------------------------- */
+
+/* Whether text parses to a value without error. */
+static bool parses(const char *text, size_t len) {
+    pyshm_literal lit;
+    char why[1];
+    int rc = parse_text(text, len, &lit, why, sizeof why);
+    pyshm_literal_free(&lit);
+    return rc == 0;
+}
+
+/* The literal of the str whose UTF-8 is text[0..len): Python's repr(). */
+static char *quoted(const char *text, size_t len) {
+    out_buf b;
+    out_init(&b);
+    pyshm_value v = pyshm_strn(text, len);
+    out_repr(&b, &v);
+    return b.p;
+}
+
+/* Whether text[0..len) holds one of the characters of set. */
+static bool has_any(const char *text, size_t len, const char *set) {
+    for (size_t i = 0; i < len; i++)
+        if (text[i] != '\0' && strchr(set, text[i])) return true;
+    return false;
+}
+
+/* ASCII letters compared without case. */
+static bool same_letters(const char *a, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+/*
+ * The VALUE that was probably meant by a text refused as not a literal, or
+ * NULL: the constants of other languages in Python's spelling (true, null,
+ * NaN, Infinity); the text quoted as a str when it is words without quotes,
+ * brackets or operators (howdy: a shell took the quotes of 'howdy'), or when
+ * its quotes hold the same quote ('it's'). A suggestion is made only if it
+ * parses.
+ */
+static char *suggest(const char *text, size_t len) {
+    static const struct {
+        const char *other, *python;
+    } spellings[] = {{"true", "True"},  {"false", "False"},   {"none", "None"},
+                     {"null", "None"},  {"nil", "None"},      {"nan", "nan"},
+                     {"inf", "inf"},    {"infinity", "inf"}};
+    size_t signs = len > 0 && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+    char *s = NULL;
+    for (size_t k = 0; k < sizeof spellings / sizeof spellings[0] && s == NULL; k++) {
+        const char *o = spellings[k].other;
+        if (strlen(o) != len - signs || !same_letters(o, text + signs, len - signs)) continue;
+        bool number = spellings[k].python[0] != 'T' && spellings[k].python[0] != 'F' &&
+                      spellings[k].python[0] != 'N';
+        if (signs && !number) return NULL;
+        out_buf b;
+        out_init(&b);
+        out_printf(&b, "%s%s", text[0] == '-' && signs ? "-" : "", spellings[k].python);
+        s = b.p;
+    }
+    unsigned char c0 = len > 0 ? (unsigned char)text[0] : 0;
+    bool triple = len >= 3 && text[1] == text[0] && text[2] == text[0];
+    if (s == NULL && len >= 2 && (c0 == '\'' || c0 == '"') && !triple && text[len - 1] == text[0] &&
+        memchr(text + 1, text[0], len - 2) != NULL && memchr(text, '\\', len) == NULL)
+        s = quoted(text + 1, len - 2);
+    if (s == NULL && (c0 >= 0x80 || c0 == '_' || ((c0 | 0x20) >= 'a' && (c0 | 0x20) <= 'z')) &&
+        !has_any(text, len, "'\"()[]{}=,#"))
+        s = quoted(text, len);
+    if (s && !parses(s, strlen(s))) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+int pyshm_literal_parse(const char *text, size_t len, pyshm_literal *out, char *why,
+                        size_t whycap) {
+    char dummy[1];
+    if (why == NULL || whycap == 0) why = dummy, whycap = sizeof dummy;
+    int rc = parse_text(text, len, out, why, whycap);
+    if (rc == PYSHM_EINVAL) out->suggestion = suggest(text, len);
     return rc;
 }
 
 void pyshm_literal_free(pyshm_literal *lit) {
     free(lit->storage);
     free(lit->limbs);
+    free(lit->suggestion);
     lit->storage = NULL;
     lit->limbs = NULL;
+    lit->suggestion = NULL;
 }
 
 bool pyshm_literal_big_eq(const pyshm_literal *lit, const pyshm_value *item) {

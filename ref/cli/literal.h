@@ -17,6 +17,12 @@ typedef struct pyshm_literal {
     uint32_t *limbs;
     size_t nlimbs;
     bool negative;
+    /* For PYSHM_EINVAL: where the reason applies, as err_len bytes from
+     * text[err_at] (err_at may be the text's length: its end); and the
+     * VALUE probably meant, when one is likely ("'howdy'" for howdy), or
+     * NULL. */
+    size_t err_at, err_len;
+    char *suggestion;
 } pyshm_literal;
 
 /*

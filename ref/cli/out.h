@@ -5,6 +5,9 @@
 
 #include "pyshm.h"
 
+/* PYSHM__PRINTF: the printf that checks %zu on every compiler. */
+#include "internal.h"
+
 #include <stdarg.h>
 
 /* p is NUL-terminated, or NULL once an allocation failed (later writes are
@@ -20,7 +23,7 @@ void out_mem(out_buf *b, const char *s, size_t n);
 void out_str(out_buf *b, const char *s);
 void out_printf(out_buf *b, const char *fmt, ...)
 #if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
+    __attribute__((format(PYSHM__PRINTF, 2, 3)))
 #endif
     ;
 void out_vprintf(out_buf *b, const char *fmt, va_list ap);

@@ -53,6 +53,15 @@ extern "C" {
 #define PYSHM_VERSION_PATCH 0
 #define PYSHM_VERSION "0.1.0"
 
+/*
+ * The version of the library actually running, "MAJOR.MINOR.PATCH": the
+ * PYSHM_VERSION it was built with, which may differ from the header a
+ * program was compiled against when it loads a shared libpyshm. pkg-config's
+ * --modversion of the installed pyshm.pc and `pyshm --version` report the
+ * same number. The string is static.
+ */
+const char *pyshm_version(void);
+
 /* ------------------------------------------------------------------------ */
 /* Errors                                                                    */
 /* ------------------------------------------------------------------------ */

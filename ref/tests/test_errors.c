@@ -1,4 +1,6 @@
-/* test_errors.c - pyshm_strerror, pyshm_err_name and pyshm_err_pyexc for every code. */
+/* test_errors.c - pyshm_strerror, pyshm_err_name and pyshm_err_pyexc for every code;
+ * pyshm_version(). */
+#include <stdio.h>
 #include <string.h>
 
 #include "tests.h"
@@ -46,10 +48,24 @@ static void test_unknown_codes(void) {
     CHECK(pyshm_err_name(0) != NULL, "err_name(0) is NULL");
 }
 
+/* The running library's version is the header's, and the header's string
+ * is its three numbers (the Makefile reads the string for pkg-config). */
+static void test_version(void) {
+    const char *v = pyshm_version();
+    CHECK(v != NULL && str_eq(v, PYSHM_VERSION), "pyshm_version() = %s, PYSHM_VERSION %s",
+          v ? v : "NULL", PYSHM_VERSION);
+    char parts[64];
+    snprintf(parts, sizeof parts, "%d.%d.%d", PYSHM_VERSION_MAJOR, PYSHM_VERSION_MINOR,
+             PYSHM_VERSION_PATCH);
+    CHECK(str_eq(parts, PYSHM_VERSION), "PYSHM_VERSION %s, its numbers say %s", PYSHM_VERSION,
+          parts);
+}
+
 void suite_errors(void) {
     static const struct test_def t[] = {
         {"every code: name, message, Python exception", test_every_code},
         {"unknown codes", test_unknown_codes},
+        {"pyshm_version() is the header's version", test_version},
     };
     TESTS_ADD_SUITE("errors", t);
 }

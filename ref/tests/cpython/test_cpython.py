@@ -5,7 +5,7 @@
 
 The tool creates and CPython reads (values and repr equal), CPython creates
 and the tool reads, both set items and the images are compared byte for
-byte (`pyshm dump`). The "py39" layout is checked with the interpreter
+byte (`pyshm dump --raw`). The "py39" layout is checked with the interpreter
 running this file (3.9 or later) and any 3.9+ in PYTHONS; the "py38" layout
 needs a CPython 3.8, from PYTHONS or else found under the pyenv root
 ($PYENV_ROOT, `pyenv root`, ~/.pyenv); without one those tests are skipped.
@@ -160,6 +160,16 @@ def tool_out(*args):
     return tool(*args)[1].rstrip("\n")
 
 
+def tool_hex(name):
+    """The bytes of block name (`pyshm dump --raw`), as hex."""
+    p = subprocess.run([TOOL, "dump", "--raw", name], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=60)
+    if p.returncode != 0:
+        raise ToolError("pyshm dump --raw %s: exit %d: %s" % (name, p.returncode,
+                                                              p.stderr.decode("utf-8", "replace")))
+    return p.stdout.hex()
+
+
 class Base(unittest.TestCase):
     def setUp(self):
         self.names = []
@@ -248,7 +258,7 @@ class ListMixin:
                     got = peer(version)("read", name=name)
                     own = self.peer_create(version, items)
                     self.keep(own["name"])
-                    self.assertEqual(tool_out("dump", name), got["image"])
+                    self.assertEqual(tool_hex(name), got["image"])
                     if any(truncates(v) for v in items):
                         # The reference sizes such slots from UTF-8: CPython
                         # reads every item back intact.
@@ -267,7 +277,7 @@ class ListMixin:
                     own = self.peer_create(version, items)
                     name = self.keep(own["name"])
                     cpy = peer(version)("read", name=name)
-                    self.assertEqual(tool_out("dump", name), own["image"])
+                    self.assertEqual(tool_hex(name), own["image"])
                     self.assertToolReads(name, cpy, what)
                     code, out, err = tool("inspect", name, check=False)
                     self.assertEqual(code, 0 if "list_repr" in cpy else code, err)
@@ -295,7 +305,7 @@ class ListMixin:
                             self.assertIn(res["exc"], err)
                         else:
                             self.assertEqual(code, 0, err)
-                        self.assertEqual(tool_out("dump", t), res["image"])
+                        self.assertEqual(tool_hex(t), res["image"])
                 # CPython sets on the tool's list, the tool reads.
                 res = peer(version)("set", name=t, index=0, value=tag("abc"))
                 self.assertNotIn("exc", res)
@@ -419,7 +429,7 @@ class Blocks(Base):
         got = peer(self.py)("shm_read", name=name, write="68656c6c6f")
         self.assertEqual(got["size"], 1000)
         self.assertEqual(got["hex"], "00" * 1000)
-        self.assertEqual(tool_out("dump", name), "68656c6c6f" + "00" * 995)
+        self.assertEqual(tool_hex(name), "68656c6c6f" + "00" * 995)
         ls = tool_out("ls")
         self.assertTrue(any(line.split()[:2] == [name, "1000"] for line in ls.splitlines()),
                         ls)
@@ -427,7 +437,7 @@ class Blocks(Base):
     def test_cpython_creates_tool_reads(self):
         got = peer(self.py)("shm_create", size=77, hex="00ff10")
         name = self.keep(got["name"])
-        self.assertEqual(tool_out("dump", name), "00ff10" + "00" * 74)
+        self.assertEqual(tool_hex(name), "00ff10" + "00" * 74)
         tool_out("unlink", name)
         self.assertEqual(peer(self.py)("shm_read", name=name), {"exc": "FileNotFoundError"})
 
@@ -867,7 +877,7 @@ class ResourceTracker(Base):
         code = ("import sys\nfrom multiprocessing import shared_memory as s\n"
                 "m = s.SharedMemory(name=sys.argv[1], track=False)\nm.buf[0] = 7\nm.close()\n")
         subprocess.run([PYTHONS[v], "-c", code, name], check=True, timeout=60)
-        self.assertEqual(tool_out("dump", name), "07" + "00" * 15)
+        self.assertEqual(tool_hex(name), "07" + "00" * 15)
 
 
 if __name__ == "__main__":
