@@ -1,6 +1,6 @@
-# Cross-platform checks: the library, the CUnit-free test runner (ci/xtest)
-# and the golden-vector runner, built for other systems and run there under
-# emulation:
+# Cross-platform checks: the library, the CUnit-free test runner (ci/xtest),
+# the golden-vector runner and the pyshm tool (ci/xtest/tool.sh), built for
+# other systems and run there under emulation:
 #   win64   MinGW-w64, run under wine; plus two wine processes sharing a list
 #   s390x   big-endian, static, run under qemu-s390x
 #   i686    32-bit x86, static, runs natively
@@ -72,7 +72,7 @@ CROSS_SKIPPED := $(filter-out $(CROSS_READY),$(CROSS_TARGETS))
 
 # $(1): target. Objects, the static library, the runners, and the run rule.
 define cross_target
-$(CROSS)/$(1)/obj/%.o: %.c $(LIB_HDRS) $(XT_HDRS)
+$(CROSS)/$(1)/obj/%.o: %.c $(LIB_HDRS) $(XT_HDRS) $(CLI_HDRS)
 	@mkdir -p $$(dir $$@)
 	$(CROSS_CC_$(1)) $$(ALL_CFLAGS) $(XT_INC) -c $$< -o $$@
 $(CROSS)/$(1)/libpyshm.a: $(CROSS_SRCS_$(1):%.c=$(CROSS)/$(1)/obj/%.o)
@@ -84,9 +84,12 @@ $(CROSS)/$(1)/peer$(CROSS_EXE_$(1)): $(CROSS)/$(1)/obj/$(XT_DIR)/peer.o $(CROSS)
 	$(CROSS_CC_$(1)) $$(CFLAGS) -o $$@ $$^ $(CROSS_LIBS_$(1))
 $(CROSS)/$(1)/check-vectors$(CROSS_EXE_$(1)): $(VEC_SRC:%.c=$(CROSS)/$(1)/obj/%.o) $(CROSS)/$(1)/libpyshm.a
 	$(CROSS_CC_$(1)) $$(CFLAGS) -o $$@ $$^ $(CROSS_LIBS_$(1))
+$(CROSS)/$(1)/pyshm$(CROSS_EXE_$(1)): $(CLI_SRCS:%.c=$(CROSS)/$(1)/obj/%.o) $(CROSS)/$(1)/libpyshm.a
+	$(CROSS_CC_$(1)) $$(CFLAGS) -o $$@ $$^ $(CROSS_LIBS_$(1)) $(if $(filter win64,$(1)),,-lm)
 
 .PHONY: cross-$(1)
 cross-$(1): $(CROSS)/$(1)/xtest$(CROSS_EXE_$(1)) $(CROSS)/$(1)/peer$(CROSS_EXE_$(1)) \
+            $(CROSS)/$(1)/pyshm$(CROSS_EXE_$(1)) \
             $(if $(VEC_SRC),$(CROSS)/$(1)/check-vectors$(CROSS_EXE_$(1))) $(CROSS_PREP_$(1))
 	@echo "== cross $(1): unit runner"
 	$(CROSS_RUN_$(1)) $(CROSS)/$(1)/xtest$(CROSS_EXE_$(1)) </dev/null
@@ -94,6 +97,9 @@ cross-$(1): $(CROSS)/$(1)/xtest$(CROSS_EXE_$(1)) $(CROSS)/$(1)/peer$(CROSS_EXE_$
 	$(if $(VEC_SRC),$(CROSS_RUN_$(1)) $(CROSS)/$(1)/check-vectors$(CROSS_EXE_$(1)) $(VEC_DIR) </dev/null,@echo "skipped: conformance/vectors/check_vectors.c does not exist")
 	@echo "== cross $(1): two processes share a list"
 	sh $(XT_DIR)/two_procs.sh $(CROSS)/$(1) "$(CROSS_RUN_$(1))" $(CROSS)/$(1)/peer$(CROSS_EXE_$(1))
+	@echo "== cross $(1): the tool"
+	sh $(XT_DIR)/tool.sh $(CROSS)/$(1) "$(CROSS_RUN_$(1))" $(CROSS)/$(1)/pyshm$(CROSS_EXE_$(1)) \
+	  $(CROSS)/$(1)/peer$(CROSS_EXE_$(1))
 endef
 $(foreach x,$(CROSS_TARGETS),$(eval $(call cross_target,$(x))))
 
@@ -117,6 +123,7 @@ HOST_LIB_SRCS := $(LIB_SRCS)
 HOST_LIBS     := -lm
 endif
 HOST_XT := $(BUILD)/xtest/xtest$(HOST_EXE) $(BUILD)/xtest/peer$(HOST_EXE) \
+           $(BUILD)/xtest/pyshm$(HOST_EXE) \
            $(if $(VEC_SRC),$(BUILD)/xtest/check-vectors$(HOST_EXE))
 
 $(BUILD)/xtest/xtest$(HOST_EXE): $(XT_SRCS) $(XT_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS)
@@ -130,8 +137,13 @@ $(BUILD)/xtest/check-vectors$(HOST_EXE): $(VEC_SRC) $(wildcard $(CONF_COMMON_HDR
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XT_INC) -o $@ $(VEC_SRC) $(HOST_LIB_SRCS) $(HOST_LIBS)
 
+$(BUILD)/xtest/pyshm$(HOST_EXE): $(CLI_SRCS) $(CLI_HDRS) $(HOST_LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(INC) -o $@ $(CLI_SRCS) $(HOST_LIB_SRCS) $(HOST_LIBS)
+
 .PHONY: check-unit-equivalents
 check-unit-equivalents: $(HOST_XT)
 	$(BUILD)/xtest/xtest$(HOST_EXE) </dev/null
 	$(if $(VEC_SRC),$(BUILD)/xtest/check-vectors$(HOST_EXE) $(VEC_DIR) </dev/null,@echo "skipped: conformance/vectors/check_vectors.c does not exist")
 	sh $(XT_DIR)/two_procs.sh $(BUILD)/xtest "" $(BUILD)/xtest/peer$(HOST_EXE)
+	sh $(XT_DIR)/tool.sh $(BUILD)/xtest "" $(BUILD)/xtest/pyshm$(HOST_EXE) $(BUILD)/xtest/peer$(HOST_EXE)

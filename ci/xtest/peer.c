@@ -5,6 +5,11 @@
  * back. Run the two as separate processes (separate wine processes on
  * Windows) to prove a block made by one is shared with the other. Files,
  * not stdin, carry the handshake: CI runs with no terminal.
+ *
+ * `peer hold NAME READYFILE STOPFILE` creates the list
+ * [1, 2.5, 'hi', b'x', None, True], writes READYFILE and keeps the list
+ * until STOPFILE exists (at most 120 s): on Windows a block lives only while
+ * a process holds it, so the tool's test (tool.sh) reads it meanwhile.
  */
 #include "pyshm.h"
 #include "platform.h"
@@ -76,12 +81,39 @@ static int attach(const char *name) {
     return status;
 }
 
+static int exists(const char *path) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return 0;
+    fclose(f);
+    return 1;
+}
+
+static int hold(const char *name, const char *ready, const char *stop) {
+    const pyshm_value items[] = {pyshm_int(1),      pyshm_float(2.5), pyshm_str("hi"),
+                                 pyshm_bytes("x", 1), pyshm_none(),     pyshm_bool(true)};
+    pyshm_list *l = NULL;
+    int rc = pyshm_list_create(name, items, 6, PYSHM_LAYOUT_AUTO, &l);
+    if (rc != 0)
+        return fail("create", rc);
+    FILE *f = fopen(ready, "w");
+    int status = f == NULL || fclose(f) != 0;
+    for (int tick = 0; !status && tick < 1200 && !exists(stop); tick++)
+        xt_sleep_ms(100);
+    pyshm_shm_unlink(pyshm_list_shm(l));
+    pyshm_list_free(l);
+    return status;
+}
+
 int main(int argc, char **argv) {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc == 4 && strcmp(argv[1], "create") == 0)
         return create(argv[2], argv[3]);
     if (argc == 3 && strcmp(argv[1], "attach") == 0)
         return attach(argv[2]);
-    fprintf(stderr, "usage: peer create NAME READYFILE | peer attach NAME\n");
+    if (argc == 5 && strcmp(argv[1], "hold") == 0)
+        return hold(argv[2], argv[3], argv[4]);
+    fprintf(stderr, "usage: peer create NAME READYFILE | peer attach NAME |"
+                    " peer hold NAME READYFILE STOPFILE\n");
     return 2;
 }
