@@ -12,6 +12,9 @@
 #                    resource tracker against reference-created blocks
 #   make soak        SOAK_N manager owners SIGKILLed at random moments:
 #                    every name must be gone within 1 s
+#   make manager-bench  what a manager costs and how it holds up: the
+#                    watchdog of a 512 MiB owner, 500 hostile connections,
+#                    a trickled request (figures only)
 #
 # `make check` runs leakcheck and a soak of SOAK_CHECK_N kills.
 
@@ -35,8 +38,8 @@ LEAK_PEERS   := ref "$(PYTHON) ci/leak/peer.py" \
 
 LEAK_CFLAGS := $(ALL_CFLAGS) $(INC)
 # Each program is its own source, the helpers they share and the library.
-LEAK_SRCS   := ci/leak/util.c $(LIB_SRCS)
-LEAK_DEPS   := $(LEAK_SRCS) ci/leak/util.h $(LIB_HDRS)
+LEAK_SRCS   := ci/leak/util.c ci/leak/mgr_raw.c $(LIB_SRCS)
+LEAK_DEPS   := $(LEAK_SRCS) ci/leak/util.h ci/leak/mgr_raw.h $(LIB_HDRS)
 
 # The manager's programs run the watchdog program of this build; the
 # sanitizer build finds none and forks it.
@@ -80,3 +83,7 @@ soak: $(LEAK_DIR)/soak $(BUILD)/pyshm $(BUILD)/pyshm-watchdog
 	PYSHM_WATCHDOG=$(LEAK_WATCHDOG) $(LEAK_DIR)/soak -n $(SOAK_N) --cli $(BUILD)/pyshm
 soak-check: $(LEAK_DIR)/soak $(BUILD)/pyshm $(BUILD)/pyshm-watchdog
 	PYSHM_WATCHDOG=$(LEAK_WATCHDOG) $(LEAK_DIR)/soak -n $(SOAK_CHECK_N) --cli $(BUILD)/pyshm
+
+.PHONY: manager-bench
+manager-bench: $(LEAK_DIR)/manager_bench
+	$(LEAK_DIR)/manager_bench

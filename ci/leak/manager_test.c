@@ -22,6 +22,7 @@
  * tracked names cost nothing per request.
  */
 #define _GNU_SOURCE /* prlimit */
+#include "mgr_raw.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -509,26 +510,12 @@ static void test_watchdog_signals(void) {
 
 /* ---- authentication ----------------------------------------------------- */
 
-/* The socket part of an address ("<socket>#<key>") as a sockaddr. */
-static socklen_t socket_of(const char *address, struct sockaddr_un *sa) {
-    memset(sa, 0, sizeof *sa);
-    sa->sun_family = AF_UNIX;
-    const char *hash = strrchr(address, '#');
-    size_t n = hash ? (size_t)(hash - address) : strlen(address);
-    if (n >= sizeof sa->sun_path)
-        n = sizeof sa->sun_path - 1;
-    memcpy(sa->sun_path, address, n);
-    if (address[0] == '@')
-        sa->sun_path[0] = '\0';
-    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (address[0] != '@'));
-}
-
 /* Listens at the socket of a manager that has ended, as anyone may: the
  * abstract name is free, and a socket file's directory can be made again
  * (0700, so that only the credentials and the key can tell). -1 on failure. */
 static int listen_at(const char *address) {
     struct sockaddr_un sa;
-    socklen_t len = socket_of(address, &sa);
+    socklen_t len = raw_socket_of(address, &sa);
     if (address[0] != '@') {
         char dir[sizeof sa.sun_path];
         snprintf(dir, sizeof dir, "%s", sa.sun_path);
@@ -550,7 +537,7 @@ static int listen_at(const char *address) {
 /* Removes what listen_at() made for a socket file. */
 static void unlisten_at(const char *address) {
     struct sockaddr_un sa;
-    socket_of(address, &sa);
+    raw_socket_of(address, &sa);
     if (address[0] == '@')
         return;
     unlink(sa.sun_path);
@@ -564,30 +551,6 @@ static void unlisten_at(const char *address) {
 static int accept_within(int lfd, int ms) {
     struct pollfd p = {lfd, POLLIN, 0};
     return poll(&p, 1, ms) == 1 ? accept(lfd, NULL, NULL) : -1;
-}
-
-/* Reads what the peer sends until it hangs up or ms pass: the byte count;
- * stops after the first line if line is not NULL (cap bytes). */
-static size_t read_within(int fd, int ms, char *line, size_t cap) {
-    size_t total = 0;
-    double until = leak_now() + ms / 1e3;
-    char buf[512];
-    for (;;) {
-        int left = (int)((until - leak_now()) * 1e3);
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, left) != 1)
-            return total;
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r <= 0)
-            return total;
-        if (line != NULL && total + (size_t)r < cap) {
-            memcpy(line + total, buf, (size_t)r);
-            line[total + (size_t)r] = '\0';
-        }
-        total += (size_t)r;
-        if (line != NULL && memchr(buf, '\n', (size_t)r) != NULL)
-            return total;
-    }
 }
 
 /* The stale address of a manager that was started and shut down, and a
@@ -648,7 +611,7 @@ static void test_impostor_other_user(void) {
                                       "00000000000\n"
                                     : "");
                 if (write(fd, line, strlen(line)) >= 0) /* fails if it hung up */
-                    got += read_within(fd, 500, NULL, 0);
+                    got += raw_read_within(fd, 500, NULL, 0);
                 close(fd);
             }
             dprintf(report[1], "%zu\n", got);
@@ -667,7 +630,7 @@ static void test_impostor_other_user(void) {
         pyshm_shm_free(s);
         pyshm_manager_free(client);
         char line[32] = "";
-        CHECK(read_within(report[0], 5000, line, sizeof line) > 0);
+        CHECK(raw_read_within(report[0], 5000, line, sizeof line) > 0);
         CHECK(strcmp(line, "0\n") == 0); /* not a byte written to the impostor */
         if (round == 0)
             printf("manager_test: impostor of another user refused, %ld bytes written to it\n",
@@ -716,7 +679,7 @@ static void test_impostor_same_user(void) {
         snprintf(line, sizeof line, rounds[r].hello, nonce);
         if (fd >= 0 && send(fd, line, strlen(line), MSG_NOSIGNAL) > 0 && r == 0) {
             /* The client's proof comes; a bogus one goes back. */
-            CHECK(read_within(fd, 3000, line, sizeof line) > 0 && line[0] == 'A');
+            CHECK(raw_read_within(fd, 3000, line, sizeof line) > 0 && line[0] == 'A');
             snprintf(line, sizeof line, "0 %ld %s\n", (long)getpid(), nonce);
             CHECK(send(fd, line, strlen(line), MSG_NOSIGNAL) > 0);
         }
@@ -753,17 +716,17 @@ static void test_wrong_key(void) {
     /* A client that does not know the key, speaking the protocol itself:
      * refused with EACCES, and its request goes unanswered. */
     struct sockaddr_un sa;
-    socklen_t len = socket_of(address, &sa);
+    socklen_t len = raw_socket_of(address, &sa);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     char line[600] = "";
     CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) == 0);
-    CHECK(read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
+    CHECK(raw_read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
     const char *bogus = "A 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
                         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
                         "T 707973686d5f6d745f626f677573\n";
     CHECK(send(fd, bogus, strlen(bogus), MSG_NOSIGNAL) == (ssize_t)strlen(bogus));
     line[0] = '\0';
-    read_within(fd, 3000, line, sizeof line);
+    raw_read_within(fd, 3000, line, sizeof line);
     CHECK(strcmp(line, "E 13\n") == 0);
     close(fd);
     key[-2] = key[-2] == '0' ? '1' : '0'; /* another socket name */
@@ -837,7 +800,7 @@ static void test_watchdog_memory(void) {
     char line[512] = "", exe[300] = "";
     long rss = -1, owner = -1;
     int env_bytes = -1, fds = -1;
-    read_within(report[0], 20000, line, sizeof line);
+    raw_read_within(report[0], 20000, line, sizeof line);
     close(report[0]);
     int st = leak_wait(pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
@@ -894,7 +857,7 @@ static void test_watchdog_program_errors(void) {
 static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, int shift) {
     int bad = 0;
     struct sockaddr_un sa;
-    socklen_t len = socket_of(pyshm_manager_address(m), &sa);
+    socklen_t len = raw_socket_of(pyshm_manager_address(m), &sa);
     int raw[40];
     for (int i = 0; i < 40; i++) {
         raw[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
@@ -1121,7 +1084,7 @@ int main(int argc, char **argv) {
         double since = leak_now();
         if (m != NULL) {
             struct sockaddr_un sa;
-            socklen_t len = socket_of(pyshm_manager_address(m), &sa);
+            socklen_t len = raw_socket_of(pyshm_manager_address(m), &sa);
             silent = socket(AF_UNIX, SOCK_STREAM, 0);
             CHECK(silent >= 0 && connect(silent, (struct sockaddr *)&sa, len) == 0);
         }
@@ -1129,7 +1092,7 @@ int main(int argc, char **argv) {
         test_fd_exhaustion();
         test_many_names();
         char line[200];
-        CHECK(read_within(silent, 7000, line, sizeof line) > 0 && line[0] == 'H');
+        CHECK(raw_read_within(silent, 7000, line, sizeof line) > 0 && line[0] == 'H');
         int left = (int)((since + 6.5 - leak_now()) * 1e3);
         struct pollfd p = {silent, POLLIN, 0};
         char c;

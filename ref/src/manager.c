@@ -255,6 +255,21 @@ bool pyshm__same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
     return d == 0;
 }
 
+void pyshm__mgr_answer(const unsigned char key[PYSHM__MGR_KEY],
+                       const unsigned char ns[PYSHM__MGR_KEY],
+                       const unsigned char nc[PYSHM__MGR_KEY], char out[PYSHM__MGR_ANSWER]) {
+    unsigned char proof[32];
+    pyshm__mgr_proof(key, PYSHM__MGR_CLIENT_LABEL, ns, nc, proof);
+    int n = snprintf(out, PYSHM__MGR_ANSWER, "A %d ", PYSHM__MGR_VERSION);
+    pyshm__hex_encode((const char *)nc, PYSHM__MGR_KEY, out + n);
+    n += 2 * PYSHM__MGR_KEY;
+    out[n++] = ' ';
+    pyshm__hex_encode((const char *)proof, sizeof proof, out + n);
+    n += 2 * (int)sizeof proof;
+    out[n++] = '\n';
+    out[n] = '\0';
+}
+
 /* ---- descriptors -------------------------------------------------------- */
 
 /* Descriptors are close-on-exec from birth where the system allows it, so a
@@ -735,13 +750,8 @@ static int handshake(pyshm_manager *m, long long deadline) {
         return pyshm__os_error(EPROTO);
     if (pyshm__random_bytes(nc, sizeof nc) != 0)
         return pyshm__os_error(errno);
-    pyshm__mgr_proof(m->key, PYSHM__MGR_CLIENT_LABEL, ns, nc, proof);
-    char req[16 + 4 * PYSHM__MGR_KEY + 2 * sizeof proof];
-    int n = snprintf(req, sizeof req, "A %d ", PYSHM__MGR_VERSION);
-    pyshm__hex_encode((const char *)nc, sizeof nc, req + n);
-    strcat(req, " ");
-    pyshm__hex_encode((const char *)proof, sizeof proof, req + strlen(req));
-    strcat(req, "\n");
+    char req[PYSHM__MGR_ANSWER];
+    pyshm__mgr_answer(m->key, ns, nc, req);
     bool sent;
     if ((rc = send_all(m->fd, req, strlen(req), deadline, &sent)) != 0 ||
         (rc = read_line(m, line, sizeof line, deadline)) != 0)

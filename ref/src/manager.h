@@ -99,6 +99,13 @@ bool pyshm__same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
 #define PYSHM__MGR_CLIENT_LABEL "pyshm-mgr client"
 #define PYSHM__MGR_SERVER_LABEL "pyshm-mgr server"
 
+/* A client's answer to the greeting that carried the nonce ns, with its
+ * own nonce nc: "A <version> <hex nc> <hex client proof>\n", into out. */
+#define PYSHM__MGR_ANSWER (8 + 2 * PYSHM__MGR_KEY + 2 * 32 + 2)
+void pyshm__mgr_answer(const unsigned char key[PYSHM__MGR_KEY],
+                       const unsigned char ns[PYSHM__MGR_KEY],
+                       const unsigned char nc[PYSHM__MGR_KEY], char out[PYSHM__MGR_ANSWER]);
+
 /* The first argument of the watchdog program, so that a program of another
  * version, or one run by hand, refuses to start. */
 #define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2"
