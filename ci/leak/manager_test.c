@@ -5,7 +5,12 @@
  *                              status 1 on a failure
  *   manager_test --heavy       also those (a 512 MiB owner, the descriptor
  *                              limit, 50,000 names), which report figures
- *   manager_test --child ADDR  (internal) an exec'd client of manager ADDR
+ *   manager_test --search      only how a build without the image the
+ *                              library carries finds the program beside it
+ *   manager_test --child       (internal) an exec'd client of the manager
+ *                              whose address is in MANAGER_TEST_ADDRESS
+ *   manager_test --start       (internal) starts a manager, with what
+ *                              PYSHM_WATCHDOG says, and reports
  *
  * Checked: blocks and lists created through a manager are unlinked at
  * shutdown and when the owner exits, aborts or is SIGKILLed (within 1 s);
@@ -17,17 +22,21 @@
  * session of its own, ignores SIGINT and SIGHUP, and cleans up on SIGTERM.
  * Hardening: an impostor at a stale address, of another user or of ours,
  * is refused before it is told anything; a wrong key is refused; the
- * watchdog program holds none of its owner's memory; a stopped watchdog
+ * watchdog is a program of its own that holds none of its owner's memory,
+ * found with nothing installed, and PYSHM_WATCHDOG cannot choose it in a
+ * privileged process; a stopped watchdog
  * gives timeouts; the descriptor limit does not make it spin; 50,000
  * tracked names cost nothing per request.
  */
 #define _GNU_SOURCE /* prlimit */
+#include "manager.h" /* whether this build carries the watchdog image */
 #include "mgr_raw.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -35,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -49,6 +59,11 @@
 #ifndef PYSHM_WATCHDOG_PATH
 #define PYSHM_WATCHDOG_PATH "/usr/local/libexec/pyshm-watchdog"
 #endif
+
+/* Where a child finds the address: the environment, which only processes
+ * of the same user can read, never the command line, which every user can
+ * (/proc/PID/cmdline). */
+#define ADDRESS_ENV "MANAGER_TEST_ADDRESS"
 
 static int failures, checks;
 static const char *self_path;
@@ -244,10 +259,11 @@ static void test_reserved_pages(void) {
 
 /* An exec'd process: connects, creates a block, reports its name, how many
  * sockets it inherited and what shutting the manager down says, and exits. */
-static int child_main(const char *address) {
+static int child_main(void) {
     int sockets = leak_count_fds(true);
+    const char *address = getenv(ADDRESS_ENV);
     pyshm_manager *m;
-    int rc = pyshm_manager_connect(address, &m);
+    int rc = pyshm_manager_connect(address ? address : "", &m);
     if (rc != 0) {
         printf("connect %s\n", pyshm_err_name(rc));
         return 1;
@@ -270,8 +286,10 @@ static void test_exec_child(void) {
     if (m == NULL)
         return;
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "'%s' --child '%s'", self_path, pyshm_manager_address(m));
+    snprintf(cmd, sizeof cmd, "'%s' --child", self_path);
+    setenv(ADDRESS_ENV, pyshm_manager_address(m), 1);
     FILE *p = popen(cmd, "r");
+    unsetenv(ADDRESS_ENV);
     char line[256] = "", name[128] = "", shut[32] = "";
     int extra = -1;
     if (p != NULL) {
@@ -738,51 +756,50 @@ static void test_wrong_key(void) {
 
 /* ---- the watchdog program ----------------------------------------------- */
 
-/* Whether this build starts the watchdog as a program (else it forks). */
-static bool watchdog_is_program(void) {
-    const char *env = getenv("PYSHM_WATCHDOG");
-    return access(env && *env ? env : PYSHM_WATCHDOG_PATH, X_OK) == 0;
+/* Bytes of a /proc file of process pid (NULs as spaces) into buf. */
+static size_t proc_file(long pid, const char *what, char *buf, size_t cap) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/%s", pid, what);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[n] = '\0';
+    return n;
 }
 
 /*
  * An owner touches 512 MiB, starts a manager, rewrites and frees that
- * memory: the watchdog must hold none of it. It runs the watchdog program
- * with an empty environment and only its own descriptors. Reports the
- * watchdog's VmRSS. Runs in a child subreaper, which adopts the watchdog.
+ * memory: the watchdog must hold none of it, whether or not a watchdog
+ * program is installed. It runs the watchdog program with an empty
+ * environment, only its own descriptors, and not the key on its command
+ * line. Reports the watchdog's VmRSS. Runs in a child subreaper, which
+ * adopts the watchdog.
  */
 static void test_watchdog_memory(void) {
 #if HAVE_SUBREAPER
-    if (!watchdog_is_program()) {
-        printf("manager_test: watchdog memory: skipped (no watchdog program; it is forked)\n");
-        return;
-    }
     int report[2];
     CHECK(pipe(report) == 0);
-    pid_t pid = fork();
+    leak_big_owner o;
+    pid_t pid = leak_fork_big_owner(512, &o);
     if (pid == 0) {
         close(report[0]);
-        size_t big = (size_t)512 << 20;
-        char *volatile heap = malloc(big);
-        pyshm_manager *m = NULL;
-        if (heap == NULL || prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-            _exit(10);
-        memset(heap, 1, big);
-        if (pyshm_manager_start(&m) != 0)
+        if (o.rc != 0)
             _exit(11);
-        memset(heap, 2, big);
-        free(heap);
-        long wd = leak_first_child();
-        char path[64], exe[256] = "";
+        leak_touch(o.heap, o.size, 2);
+        free(o.heap);
+        long wd = o.watchdog;
+        char path[64], exe[256] = "", buf[4096];
         snprintf(path, sizeof path, "/proc/%ld/exe", wd);
         ssize_t n = readlink(path, exe, sizeof exe - 1);
         exe[n > 0 ? n : 0] = '\0';
-        snprintf(path, sizeof path, "/proc/%ld/environ", wd);
-        FILE *f = fopen(path, "r");
-        int env_bytes = 0;
-        while (f != NULL && fgetc(f) != EOF)
-            env_bytes++;
-        if (f != NULL)
-            fclose(f);
+        size_t env_bytes = proc_file(wd, "environ", buf, sizeof buf);
+        proc_file(wd, "cmdline", buf, sizeof buf);
+        const char *key = strrchr(pyshm_manager_address(o.m), '#') + 1;
+        bool key_shown = strstr(buf, key) != NULL;
         snprintf(path, sizeof path, "/proc/%ld/fd", wd);
         int fds = 0;
         DIR *d = opendir(path);
@@ -790,34 +807,42 @@ static void test_watchdog_memory(void) {
             fds += e->d_name[0] != '.';
         if (d != NULL)
             closedir(d);
-        dprintf(report[1], "%ld %ld %d %d %s\n", leak_rss_kb(wd), leak_rss_kb((long)getpid()),
-                env_bytes, fds, exe);
-        pyshm_manager_free(m);
+        dprintf(report[1], "%ld %ld %ld %.1f %zu %d %d %s\n", o.owner_kb, leak_rss_kb(wd),
+                leak_rss_kb((long)getpid()), o.start_ms, env_bytes, key_shown, fds, exe);
+        pyshm_manager_free(o.m);
         leak_wait((pid_t)wd);
         _exit(0);
     }
     close(report[1]);
     char line[512] = "", exe[300] = "";
-    long rss = -1, owner = -1;
-    int env_bytes = -1, fds = -1;
+    long before = -1, rss = -1, owner = -1;
+    double took = -1;
+    size_t env_bytes = 1;
+    int fds = -1, key_shown = 1;
     raw_read_within(report[0], 20000, line, sizeof line);
     close(report[0]);
     int st = leak_wait(pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    CHECK(sscanf(line, "%ld %ld %d %d %299s", &rss, &owner, &env_bytes, &fds, exe) == 5);
-    printf("manager_test: watchdog VmRSS %ld kB after its owner touched and freed 512 MiB "
-           "(owner now %ld kB); %d descriptors\n",
-           rss, owner, fds);
+    CHECK(sscanf(line, "%ld %ld %ld %lf %zu %d %d %299s", &before, &rss, &owner, &took, &env_bytes,
+                 &key_shown, &fds, exe) == 8);
+    printf("manager_test: an owner of %ld kB started a manager in %.1f ms; its watchdog %s: "
+           "VmRSS %ld kB after the owner rewrote and freed 512 MiB (owner now %ld kB), "
+           "%d descriptors\n",
+           before, took, exe, rss, owner, fds);
+    CHECK(before > 512 * 1024); /* the heap was there to be copied */
     CHECK(rss > 0 && rss < 16 * 1024);
     CHECK(strstr(exe, "pyshm-watchdog") != NULL);
     CHECK(env_bytes == 0);
+    CHECK(!key_shown);
     /* 0-2 on /dev/null, owner, listener, pidfd, wake-up pipe, reserve. */
     CHECK(fds > 0 && fds <= 9);
 #endif
 }
 
-/* A PYSHM_WATCHDOG that names no program is an error, not a silent fork;
- * the program refuses to be run by hand. */
+/* A PYSHM_WATCHDOG that names no program is an error, not a fallback; a
+ * program that is not the watchdog makes the start fail cleanly, even one
+ * that never answers (stopped at the timeout, and reaped); the program
+ * refuses to be run by hand. */
 static void test_watchdog_program_errors(void) {
     const char *old = getenv("PYSHM_WATCHDOG");
     char *saved = old ? strdup(old) : NULL;
@@ -825,23 +850,197 @@ static void test_watchdog_program_errors(void) {
     pyshm_manager *m = NULL;
     CHECK_RC(pyshm_manager_start(&m), PYSHM_EOS);
     CHECK(pyshm_last_os_error() == ENOENT);
-    /* A program that is not the watchdog: the start fails, cleanly. */
-    setenv("PYSHM_WATCHDOG", "/bin/true", 1);
     int fds = leak_count_fds(false);
+    setenv("PYSHM_WATCHDOG", "/bin/true", 1);
     CHECK(pyshm_manager_start(&m) != 0 && m == NULL);
     CHECK(leak_count_fds(false) == fds);
+    char dir[] = "/tmp/pyshm_mt_XXXXXX", script[64] = "";
+    if (mkdtemp(dir) != NULL) {
+        snprintf(script, sizeof script, "%s/mute", dir);
+        FILE *f = fopen(script, "w");
+        if (f != NULL) {
+            fputs("#!/bin/sh\nexec sleep 30\n", f);
+            fclose(f);
+        }
+        chmod(script, 0700);
+        setenv("PYSHM_WATCHDOG", script, 1);
+        setenv("PYSHM_MANAGER_TIMEOUT_MS", "300", 1);
+        CHECK_RC(pyshm_manager_start(&m), PYSHM_ETIMEDOUT);
+        unsetenv("PYSHM_MANAGER_TIMEOUT_MS");
+        CHECK(leak_count_fds(false) == fds);
+        CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* stopped and reaped */
+        unlink(script);
+        rmdir(dir);
+    }
     if (saved != NULL)
         setenv("PYSHM_WATCHDOG", saved, 1);
     else
         unsetenv("PYSHM_WATCHDOG");
     free(saved);
-    if (watchdog_is_program()) {
+    if (access(PYSHM_WATCHDOG_PATH, X_OK) == 0) {
         char cmd[600];
-        const char *env = getenv("PYSHM_WATCHDOG");
-        snprintf(cmd, sizeof cmd, "'%s' 2>/dev/null", env && *env ? env : PYSHM_WATCHDOG_PATH);
+        snprintf(cmd, sizeof cmd, "'%s' 2>/dev/null", PYSHM_WATCHDOG_PATH);
         int st = system(cmd);
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
     }
+}
+
+/* --start: starts a manager (PYSHM_WATCHDOG from the environment, if it
+ * is heeded) and reports "<AT_SECURE> <result> <errno>". */
+static int start_main(void) {
+    pyshm_manager *m = NULL;
+    int rc = pyshm_manager_start(&m);
+    printf("%lu %s %d\n", getauxval(AT_SECURE), pyshm_err_name(rc),
+           rc == PYSHM_EOS ? pyshm_last_os_error() : 0);
+    pyshm_manager_free(m);
+    return 0;
+}
+
+/* Copies the file at from to a new file to, mode 0755. */
+static bool copy_file(const char *from, const char *to) {
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    bool ok = in != NULL && out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        ok = false;
+    return ok && chmod(to, 0755) == 0;
+}
+
+/* Runs `program --start` as user nobody with PYSHM_WATCHDOG naming no
+ * program; its report line in out. */
+static void start_as_nobody(const char *program, char *out, size_t cap) {
+    struct passwd *pw = getpwnam("nobody");
+    int report[2];
+    out[0] = '\0';
+    if (pipe(report) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report[0]);
+        dup2(report[1], 1);
+        setenv("PYSHM_WATCHDOG", "/nonexistent/pyshm-watchdog", 1);
+        unsetenv("TMPDIR"); /* ours, where nobody may not write */
+        if (setgroups(0, NULL) != 0 || setgid(pw ? pw->pw_gid : 65534) != 0 ||
+            setuid(pw ? pw->pw_uid : 65534) != 0)
+            _exit(2);
+        execl(program, program, "--start", (char *)NULL);
+        _exit(3);
+    }
+    close(report[1]);
+    raw_read_within(report[0], 10000, out, cap);
+    close(report[0]);
+    leak_wait(pid);
+}
+
+/*
+ * PYSHM_WATCHDOG is not heeded in a process that runs with more privileges
+ * than whoever set its environment: here, a copy of this program with a
+ * file capability, run by user nobody (the kernel marks it AT_SECURE). A
+ * plain copy, run the same way, heeds it: the variable is read where it
+ * may be. Needs root and setcap, and a build that carries the watchdog
+ * image (the capable copy must find a program nobody can run).
+ */
+static void test_privileged_environment(void) {
+    if (geteuid() != 0 || pyshm__watchdog_image_size == 0 ||
+        system("command -v setcap >/dev/null 2>&1") != 0) {
+        printf("manager_test: PYSHM_WATCHDOG in a privileged process: skipped (needs root, "
+               "setcap and the watchdog image)\n");
+        return;
+    }
+    char dir[] = "/tmp/pyshm_mt_XXXXXX", plain[64], capable[64], cmd[200];
+    if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0) {
+        CHECK(!"a directory for the copies");
+        return;
+    }
+    snprintf(plain, sizeof plain, "%s/plain", dir);
+    snprintf(capable, sizeof capable, "%s/capable", dir);
+    snprintf(cmd, sizeof cmd, "setcap cap_net_bind_service+ep '%s'", capable);
+    CHECK(copy_file(self_path, plain) && copy_file(self_path, capable) && system(cmd) == 0);
+    char got_plain[128], got_capable[128], want_plain[64];
+    start_as_nobody(plain, got_plain, sizeof got_plain);
+    start_as_nobody(capable, got_capable, sizeof got_capable);
+    snprintf(want_plain, sizeof want_plain, "0 EOS %d\n", ENOENT);
+    CHECK(strcmp(got_plain, want_plain) == 0);
+    CHECK(strcmp(got_capable, "1 OK 0\n") == 0);
+    printf("manager_test: PYSHM_WATCHDOG naming no program, as nobody: plain copy \"%.*s\", "
+           "copy with a file capability \"%.*s\" (AT_SECURE, result, errno)\n",
+           (int)strcspn(got_plain, "\n"), got_plain, (int)strcspn(got_capable, "\n"), got_capable);
+    unlink(plain);
+    unlink(capable);
+    rmdir(dir);
+}
+
+/*
+ * --search: a build that carries no watchdog image and whose installed
+ * path names nothing finds the program beside its executable, then in
+ * ../libexec from there; with neither, it fails (EOS, ENOENT) rather than
+ * run the watchdog in a fork of itself.
+ */
+static bool started_from(const char *program) {
+    bool same = false;
+#if HAVE_SUBREAPER
+    pid_t pid = fork();
+    if (pid == 0) {
+        pyshm_manager *m = NULL;
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || pyshm_manager_start(&m) != 0)
+            _exit(1);
+        char path[64], exe[PATH_MAX] = "";
+        snprintf(path, sizeof path, "/proc/%ld/exe", leak_first_child());
+        ssize_t n = readlink(path, exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        pyshm_manager_free(m);
+        while (wait(NULL) > 0) {
+        }
+        _exit(strcmp(exe, program) == 0 ? 0 : 2);
+    }
+    int st = leak_wait(pid);
+    same = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+#else
+    (void)program;
+#endif
+    return same;
+}
+
+static int search_main(void) {
+    char self[PATH_MAX], beside[PATH_MAX + 32], libexec[PATH_MAX + 32], moved[PATH_MAX + 48];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(self, '/');
+    if (pyshm__watchdog_image_size != 0 || access(PYSHM_WATCHDOG_PATH, F_OK) == 0 ||
+        slash == NULL) {
+        printf("manager_test --search: this build carries an image or finds an installed "
+               "program\n");
+        return 1;
+    }
+    *slash = '\0';
+    snprintf(beside, sizeof beside, "%s/pyshm-watchdog", self);
+    snprintf(libexec, sizeof libexec, "%s/../libexec", self);
+    snprintf(moved, sizeof moved, "%s/pyshm-watchdog", libexec);
+    unsetenv("PYSHM_WATCHDOG");
+    CHECK(access(beside, X_OK) == 0);
+    CHECK(started_from(beside));
+    test_basics();
+    mkdir(libexec, 0755);
+    CHECK(rename(beside, moved) == 0);
+    char *real = realpath(moved, NULL);
+    CHECK(real != NULL && started_from(real));
+    free(real);
+    char away[PATH_MAX + 64];
+    snprintf(away, sizeof away, "%s.away", moved);
+    CHECK(rename(moved, away) == 0);
+    pyshm_manager *m = NULL;
+    CHECK_RC(pyshm_manager_start(&m), PYSHM_EOS);
+    CHECK(pyshm_last_os_error() == ENOENT && m == NULL);
+    CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* nothing was forked */
+    CHECK(rename(away, beside) == 0);
+    rmdir(libexec);
+    printf("manager_test --search: %d checks, %d failed\n", checks, failures);
+    return failures != 0;
 }
 
 /* ---- stalls ------------------------------------------------------------- */
@@ -1055,11 +1254,15 @@ static void test_many_names(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "--child") == 0)
-        return child_main(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "--child") == 0)
+        return child_main();
+    if (argc == 2 && strcmp(argv[1], "--start") == 0)
+        return start_main();
     self_path = argv[0];
-    bool heavy = argc == 2 && strcmp(argv[1], "--heavy") == 0;
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--search") == 0)
+        return search_main();
+    bool heavy = argc == 2 && strcmp(argv[1], "--heavy") == 0;
     test_basics();
     test_track_release();
     test_reserved_pages();
@@ -1075,6 +1278,7 @@ int main(int argc, char **argv) {
     test_impostor_same_user();
     test_wrong_key();
     test_watchdog_program_errors();
+    test_privileged_environment();
     test_stopped_watchdog();
     if (heavy) {
         /* Meanwhile, a connection that never authenticates must be

@@ -3,11 +3,11 @@
  * or the process that started it dies, however it dies.
  *
  * pyshm_manager_start() starts a watchdog (watchdog.c, run as the program
- * of watchdog_main.c) that holds one end of a socketpair whose other end
- * only the owner has. Blocks are created by the watchdog on request and
- * tracked there; when the owner's end closes (exit, crash, SIGKILL, exec)
- * or, on Linux, a pidfd says the owner has exited, the watchdog unlinks
- * every tracked name and exits. Other processes reach the watchdog through
+ * of watchdog_main.c, found and started by watchdog_spawn.c) that holds
+ * one end of a socketpair whose other end only the owner has. Blocks are
+ * created by the watchdog on request and tracked there; when the owner's
+ * end closes (exit, crash, SIGKILL, exec) or, on Linux, a pidfd says the
+ * owner has exited, the watchdog unlinks every tracked name and exits. Other processes reach the watchdog through
  * a listening socket (the address), authenticated both ways with a key the
  * address carries.
  *
@@ -89,12 +89,6 @@ PYSHM_API void pyshm_manager_free(pyshm_manager *m) { (void)m; }
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Where `make install` puts the watchdog program; PYSHM_WATCHDOG in the
- * environment overrides it. */
-#ifndef PYSHM_WATCHDOG_PATH
-#define PYSHM_WATCHDOG_PATH "/usr/local/libexec/pyshm-watchdog"
-#endif
 
 #define SOCK_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 /* "<socket>#<hex key>" */
@@ -416,7 +410,7 @@ static int listen_socket(char *sock, size_t cap, char *dir, size_t dircap, int *
         pyshm__hex_encode((const char *)r, sizeof r, hex);
         snprintf(sock, cap, "@pyshm-%ld-%s", (long)getpid(), hex);
 #else
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = pyshm__secure_getenv("TMPDIR");
         if (tmp == NULL || tmp[0] == '\0')
             tmp = "/tmp";
         int dir_err = 0;
@@ -786,7 +780,7 @@ static int open_connection(pyshm_manager *m) {
 /* The default timeout: DEFAULT_TIMEOUT_MS, or PYSHM_MANAGER_TIMEOUT_MS from
  * the environment when that is a positive number of milliseconds. */
 static int default_timeout(void) {
-    const char *s = getenv("PYSHM_MANAGER_TIMEOUT_MS");
+    const char *s = pyshm__secure_getenv("PYSHM_MANAGER_TIMEOUT_MS");
     char *end;
     long v = s ? strtol(s, &end, 10) : 0;
     return s && end != s && *end == '\0' && v > 0 && v <= 86400000 ? (int)v : DEFAULT_TIMEOUT_MS;
@@ -843,24 +837,6 @@ static void reap(pid_t pid) {
     }
 }
 
-/*
- * The watchdog program: PYSHM_WATCHDOG from the environment (ignored in a
- * set-user-ID or set-group-ID process, whose environment is not to be
- * trusted), else PYSHM_WATCHDOG_PATH. NULL when the compiled-in program is
- * missing: the watchdog is then forked from this process. An explicit
- * PYSHM_WATCHDOG that cannot be executed is an error (*rc).
- */
-static const char *watchdog_program(int *rc) {
-    *rc = 0;
-    const char *env = getenv("PYSHM_WATCHDOG");
-    if (env != NULL && env[0] != '\0' && getuid() == geteuid() && getgid() == getegid()) {
-        if (access(env, X_OK) != 0)
-            *rc = pyshm__os_error(errno);
-        return env;
-    }
-    return access(PYSHM_WATCHDOG_PATH, X_OK) == 0 ? PYSHM_WATCHDOG_PATH : NULL;
-}
-
 /* Reads the watchdog's first line on the socketpair: "0 <pid> <version>",
  * or "E <errno>" from a watchdog program that could not be executed. */
 static int read_owner_hello(pyshm_manager *m) {
@@ -875,8 +851,7 @@ static int read_owner_hello(pyshm_manager *m) {
 }
 
 /* The handle is built on the stack and copied to the heap only once the
- * watchdog runs, so that the forked children hold no pointer to a heap
- * block they never free. */
+ * watchdog runs. */
 PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     if (out == NULL)
         return PYSHM_EINVAL;
@@ -885,13 +860,9 @@ PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     init_handle(m);
     char dir[SOCK_MAX + 1];
     int lfd = -1, sv[2] = {-1, -1};
-    int rc;
-    const char *program = watchdog_program(&rc);
-    if (rc != 0)
-        return rc;
     if (pyshm__random_bytes(m->key, sizeof m->key) != 0)
         return pyshm__os_error(errno);
-    rc = listen_socket(m->sock, sizeof m->sock, dir, sizeof dir, &lfd);
+    int rc = listen_socket(m->sock, sizeof m->sock, dir, sizeof dir, &lfd);
     if (rc != 0)
         return rc;
     char hexkey[2 * PYSHM__MGR_KEY + 1];
@@ -918,39 +889,33 @@ PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     if (dir[0] != '\0')
         args.sock_path = m->sock;
 
-    /* Fork twice: the watchdog is a grandchild, re-parented at once, so
-     * the owner never has a child of ours to reap later, nor one that a
-     * wait() for any child of its own could pick up. The grandchild execs
-     * the watchdog program, which holds nothing of this process's memory. */
-    pid_t child = fork();
-    if (child == 0) {
-        setsid(); /* out of the terminal's process group: ^C is for the owner */
-        pid_t grandchild = fork();
-        if (grandchild == 0) {
-            if (program != NULL)
-                pyshm__watchdog_exec(program, &args);
-            pyshm__watchdog_run(&args);
-        }
-        _exit(grandchild < 0 ? 1 : 0);
-    }
-    int fork_errno = errno;
+    /* The process started forks the watchdog and exits at once, so that
+     * the watchdog is re-parented: the owner never has a child of ours to
+     * reap later, nor one that a wait() for any child of its own could
+     * pick up. */
+    pid_t child;
+    rc = pyshm__watchdog_spawn(&args, &child);
     close(sv[1]);
     if (pidfd >= 0)
         close(pidfd);
     close(lfd);
-    if (child < 0) {
+    if (rc != 0) {
         close(sv[0]);
-        rc = pyshm__os_error(fork_errno);
         goto fail_dir;
     }
-    reap(child);
     m->fd = sv[0];
     /* Ends in end-of-file if the watchdog could not start. */
     rc = read_owner_hello(m);
     if (rc != 0) {
+        /* Not our watchdog after all (a PYSHM_WATCHDOG that names another
+         * program): stopped, unless it has ended and been reaped already. */
+        if (waitpid(child, NULL, WNOHANG) == 0)
+            kill(child, SIGKILL);
         close(m->fd);
-        goto fail_dir;
     }
+    reap(child);
+    if (rc != 0)
+        goto fail_dir;
     m->owner = true;
     *out = malloc(sizeof **out);
     if (*out == NULL) {

@@ -107,8 +107,9 @@ void pyshm__mgr_answer(const unsigned char key[PYSHM__MGR_KEY],
                        const unsigned char nc[PYSHM__MGR_KEY], char out[PYSHM__MGR_ANSWER]);
 
 /* The first argument of the watchdog program, so that a program of another
- * version, or one run by hand, refuses to start. */
-#define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2"
+ * version, or one run by hand, refuses to start. "-detach": the program
+ * detaches itself from the process that started it (watchdog_main.c). */
+#define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2-detach"
 
 /*
  * What the watchdog needs; every descriptor is its own copy.
@@ -130,10 +131,9 @@ typedef struct pyshm__watchdog_args {
 
 /*
  * The watchdog's body; never returns. It runs in the watchdog program
- * (watchdog_main.c), or, when that program cannot be found, in a forked
- * grandchild of a process that may have had other threads, so it uses only
- * async-signal-safe calls: system calls and string functions, no malloc and
- * no stdio (its tables grow with mmap).
+ * (watchdog_main.c), a fresh process image that holds nothing of its
+ * owner's memory. It keeps to system calls and string functions (its
+ * tables grow with mmap), which keeps the program small.
  */
 void pyshm__watchdog_run(const pyshm__watchdog_args *a)
 #if defined(__GNUC__)
@@ -142,15 +142,32 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a)
     ;
 
 /*
- * Run in the forked grandchild instead: keeps only a's descriptors (stdin,
- * stdout and stderr on /dev/null) and executes the watchdog program at path
- * with them, in an empty environment. If that fails, writes "E <errno>" to
- * the owner's socketpair and exits. Async-signal-safe.
+ * Starts the watchdog program with a's descriptors (the caller's copies
+ * stay open), in an empty environment, without copying the caller's
+ * memory (posix_spawn). The program run is the first of these that can be:
+ *   - the one PYSHM_WATCHDOG names, alone (ignored in a process whose
+ *     environment is not to be trusted: pyshm__secure_getenv);
+ *   - the image the library carries (pyshm__watchdog_image), executed from
+ *     memory (Linux) or from a file of its own in a new 0700 directory;
+ *   - the installed program, PYSHM_WATCHDOG_PATH;
+ *   - pyshm-watchdog beside the file holding the library (a shared library,
+ *     or the executable it is linked into), or in ../libexec from there;
+ *     not in a set-ID or capability-raised process, which must run only
+ *     what its builder chose.
+ * *pid is the process started, a child of the caller that exits as soon as
+ * it has detached the watchdog: the caller reaps it. 0, or a PYSHM_E* code
+ * (EOS with errno ENOENT when there is no program at all).
  */
-void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a)
-#if defined(__GNUC__)
-    __attribute__((noreturn))
-#endif
-    ;
+int pyshm__watchdog_spawn(const pyshm__watchdog_args *a, pid_t *pid);
+
+/* getenv(name), or NULL in a process that runs with more privileges than
+ * whoever set its environment: set-user-ID or set-group-ID, or raised file
+ * capabilities (secure_getenv, getauxval(AT_SECURE), issetugid). */
+const char *pyshm__secure_getenv(const char *name);
+
+/* The watchdog program, carried inside the library (watchdog_image.c):
+ * size 0 when this build carries none. */
+extern const unsigned char pyshm__watchdog_image[];
+extern const size_t pyshm__watchdog_image_size;
 
 #endif

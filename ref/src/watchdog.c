@@ -2,12 +2,10 @@
  * The manager's watchdog: a process that tracks block names and unlinks all
  * of them when its owner shuts it down, exits, crashes or is killed.
  *
- * It runs as a program of its own (watchdog_main.c), exec'd from a
- * grandchild of the owner, so that it holds none of the owner's memory;
- * where that program is missing, the same code runs in the forked
- * grandchild itself. That is a child of a process that may have other
- * threads, so from here on only async-signal-safe calls are made: no
- * malloc, no stdio.
+ * It runs as a program of its own (watchdog_main.c, started by
+ * watchdog_spawn.c), so that it holds none of the owner's memory. It makes
+ * system calls and uses string functions, no malloc and no stdio, which
+ * keeps that program small.
  *
  * Nothing a client does may stall it, since its one job is to notice its
  * owner's death: replies never block, connections are bounded in number
@@ -99,8 +97,7 @@ static long long now_ms(void) {
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Fresh zeroed anonymous pages (malloc may be unusable in a child of a
- * threaded process); NULL on failure. */
+/* Fresh zeroed anonymous pages; NULL on failure. */
 static void *pages(size_t bytes) {
     void *q = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return q == MAP_FAILED ? NULL : q;
@@ -700,40 +697,6 @@ static void reset_signals(void) {
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-}
-
-/* A decimal argument for the watchdog program ("-1" for a missing pidfd). */
-static void put_arg(char out[24], long v) {
-    size_t n = 0;
-    if (v < 0) {
-        out[n++] = '-';
-        v = -v;
-    }
-    n += put_u64(out + n, (unsigned long long)v);
-    out[n] = '\0';
-}
-
-void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a) {
-    int owner_fd = a->owner_fd, listen_fd = a->listen_fd, pidfd = a->pidfd;
-    int *fds[3] = {&owner_fd, &listen_fd, &pidfd};
-    isolate_fds(fds);
-    char args[4][24];
-    for (int i = 0; i < 3; i++) {
-        /* These three, and only these, survive the exec. */
-        if (*fds[i] >= 0)
-            fcntl(*fds[i], F_SETFD, 0);
-        put_arg(args[i], *fds[i]);
-    }
-    put_arg(args[3], (long)a->owner_pid);
-    char *argv[] = {(char *)path,   (char *)PYSHM__MGR_PROGRAM_TAG,
-                    args[0],        args[1],
-                    args[2],        args[3],
-                    (char *)a->sock_path, (char *)a->sock_dir,
-                    NULL};
-    char *envp[] = {NULL};
-    execve(path, argv, envp);
-    reply_num(owner_fd, 'E', (unsigned long long)errno);
-    _exit(127);
 }
 
 /* The address goes first, so that once shutdown returns nobody can connect
