@@ -719,12 +719,20 @@ static bool parse_versioned(const char *line, char tag, long *version, const cha
     return true;
 }
 
+/* Whether the watchdog turned us away for want of room or of time (an
+ * error line instead of its greeting or of its answer to our proof,
+ * manager.h): then we may try again. */
+static bool turned_away(const char *line) {
+    int e = line[0] == 'E' && line[1] == ' ' ? atoi(line + 2) : 0;
+    return e == EAGAIN || e == ETIMEDOUT || e == EMFILE || e == ENFILE;
+}
+
 /*
  * The client's half of the handshake (manager.h): the listener's
  * credentials, the version, our proof of the key for the watchdog's nonce,
- * and its proof for ours.
+ * and its proof for ours. *again: it turned us away.
  */
-static int handshake(pyshm_manager *m, long long deadline) {
+static int handshake(pyshm_manager *m, long long deadline, bool *again) {
     int rc = check_listener(m);
     char line[PYSHM__MGR_LINE];
     if (rc == 0)
@@ -736,6 +744,7 @@ static int handshake(pyshm_manager *m, long long deadline) {
     long version;
     const char *hex;
     unsigned char ns[PYSHM__MGR_KEY], nc[PYSHM__MGR_KEY], proof[32], want[32];
+    *again = turned_away(line);
     if ((rc = error_line(line)) != 0)
         return rc;
     if (!parse_versioned(line, 'H', &version, &hex) || version != PYSHM__MGR_VERSION)
@@ -750,6 +759,7 @@ static int handshake(pyshm_manager *m, long long deadline) {
     if ((rc = send_all(m->fd, req, strlen(req), deadline, &sent)) != 0 ||
         (rc = read_line(m, line, sizeof line, deadline)) != 0)
         return rc == PYSHM_EOS && pyshm_last_os_error() == EPIPE ? PYSHM_EAUTH : rc;
+    *again = turned_away(line);
     if ((rc = error_line(line)) != 0)
         return rc == PYSHM_EACCES ? PYSHM_EAUTH : rc; /* it refused our proof */
     /* "0 <pid> <hex proof>" */
@@ -761,20 +771,33 @@ static int handshake(pyshm_manager *m, long long deadline) {
 }
 
 /* Connects m (fd -1) to the manager at m->sock and authenticates both
- * ways; on failure m->fd stays -1. */
+ * ways; on failure m->fd stays -1. A watchdog that turns us away (other
+ * connections hold its room) is asked again, less and less often, until
+ * the timeout: ETIMEDOUT if it never lets us in. */
 static int open_connection(pyshm_manager *m) {
-    m->fd = -1;
-    m->rlen = 0;
     m->owed = 0;
     long long deadline = now_ms() + m->timeout_ms;
-    int rc = connect_to(m->sock, deadline, &m->fd);
-    if (rc == 0)
-        rc = handshake(m, deadline);
-    if (rc != 0 && m->fd >= 0) {
-        close(m->fd);
+    for (long pause_ms = 2;; pause_ms = pause_ms < 64 ? 2 * pause_ms : 100) {
+        bool again = false;
         m->fd = -1;
+        m->rlen = 0;
+        int rc = connect_to(m->sock, deadline, &m->fd);
+        if (rc == 0)
+            rc = handshake(m, deadline, &again);
+        if (rc == 0)
+            return 0;
+        if (m->fd >= 0) {
+            close(m->fd);
+            m->fd = -1;
+        }
+        long long left = deadline - now_ms();
+        if (!again)
+            return rc;
+        if (left <= 0)
+            return PYSHM_ETIMEDOUT;
+        struct timespec ts = {0, (left < pause_ms ? left : pause_ms) * 1000000L};
+        nanosleep(&ts, NULL);
     }
-    return rc;
 }
 
 /* The default timeout: DEFAULT_TIMEOUT_MS, or PYSHM_MANAGER_TIMEOUT_MS from

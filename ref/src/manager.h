@@ -18,10 +18,14 @@
  *   watchdog -> client  "H <version> <hex Ns>"        (the uid check passed)
  *   client -> watchdog  "A <version> <hex Nc> <hex HMAC(K, "pyshm-mgr client" Ns Nc)>"
  *   watchdog -> client  "0 <watchdog pid> <hex HMAC(K, "pyshm-mgr server" Nc Ns)>"
- *                       | "E <errno>" and hang up (EACCES: wrong proof;
- *                         EAGAIN: too many connections)
+ *                       | "E <errno>" and hang up (EACCES: wrong proof)
  * Before the client writes its proof, it has checked the listening
  * process's credentials: the same uid, and the pid the address names.
+ * Instead of the greeting or the answer to the proof, a client may be told
+ * "E <errno>" and hung up on for want of room: EAGAIN (another connection
+ * needed its place), ETIMEDOUT (it did not authenticate in time), EMFILE
+ * (the watchdog is at its descriptor limit). It tries again, within its
+ * own timeout.
  *
  * Requests, once the connection is open:
  *   "C <size> <hex name>"   create a block, "-" for a random name
@@ -32,6 +36,11 @@
  *   "S"             shutdown (owner connection only): unlink every tracked
  *                   name, then -> "0 <count>" and the watchdog exits
  *                   (E EPERM from any other connection)
+ * A connection other than the owner's is closed without a word when it has
+ * been idle too long, or when it is the one idle longest and a client that
+ * has just authenticated needs its room: its client opens a new one for
+ * its next request. A request not complete in time is answered
+ * "E ETIMEDOUT", and the connection closed.
  *
  * The watchdog creates blocks itself rather than having clients create and
  * then register them: a block exists only once it is tracked, so an owner
@@ -57,12 +66,23 @@
 /* The key and the nonces, in bytes (hex on the wire: twice as many). */
 #define PYSHM__MGR_KEY 32
 
-/* Bounds the watchdog keeps (documented in pyshm.h): connections besides
- * the owner's, tracked names, how long a connection may take to
- * authenticate and how long it may stay without a request. */
+/* Bounds the watchdog keeps (documented in pyshm.h). Connections besides
+ * the owner's: at most MAX_CONNS, of which at most MAX_PENDING still to
+ * authenticate, so that the others always have room for authenticated
+ * clients. A connection must authenticate within HANDSHAKE_MS; when a new
+ * one is waiting and no room is left, the oldest still unauthenticated one
+ * makes way for it once it has had GRACE_MS (an honest client answers in
+ * well under a millisecond), and the least recently used authenticated one
+ * makes way for a client that has just authenticated (the library
+ * reconnects by itself). A request, once its first byte has come, must be
+ * complete within REQUEST_MS; a connection without a request is closed
+ * after IDLE_MS. */
 #define PYSHM__MGR_MAX_CONNS 128
+#define PYSHM__MGR_MAX_PENDING 32
 #define PYSHM__MGR_MAX_NAMES 262144
-#define PYSHM__MGR_HANDSHAKE_MS 5000
+#define PYSHM__MGR_HANDSHAKE_MS 1000
+#define PYSHM__MGR_GRACE_MS 50
+#define PYSHM__MGR_REQUEST_MS 1000
 #define PYSHM__MGR_IDLE_MS 60000
 
 /*
