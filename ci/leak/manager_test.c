@@ -21,12 +21,12 @@
  * caller's is left open after pyshm_manager_free(); the watchdog has a
  * session of its own, ignores SIGINT and SIGHUP, and cleans up on SIGTERM.
  * Hardening: an impostor at a stale address, of another user or of ours,
- * is refused before it is told anything; a wrong key is refused; the
- * watchdog is a program of its own that holds none of its owner's memory,
- * found with nothing installed, and PYSHM_WATCHDOG cannot choose it in a
- * privileged process; connections that never authenticate, or stay idle,
- * cannot lock a client out; a request sent a byte at a time is cut off; a
- * stopped watchdog
+ * is refused before it is told anything; a wrong key is refused, and so is
+ * the right one from another pid namespace; the watchdog is a program of
+ * its own that holds none of its owner's memory, found with nothing
+ * installed, and PYSHM_WATCHDOG cannot choose it in a privileged process;
+ * connections that never authenticate, or stay idle, cannot lock a client
+ * out; a request sent a byte at a time is cut off; a stopped watchdog
  * gives timeouts; the descriptor limit does not make it spin; 50,000
  * tracked names cost nothing per request.
  */
@@ -978,6 +978,36 @@ static void test_privileged_environment(void) {
 }
 
 /*
+ * A client in another pid namespace cannot tell that the process listening
+ * at the address is the one the address names, so it refuses the manager
+ * (EAUTH) even with the right key. Needs root (unshare --pid).
+ */
+static void test_pid_namespace(void) {
+    if (geteuid() != 0 || system("unshare --pid --fork true >/dev/null 2>&1") != 0) {
+        printf("manager_test: a client in another pid namespace: skipped (needs root and "
+               "unshare --pid)\n");
+        return;
+    }
+    pyshm_manager *m = start_manager();
+    if (m == NULL)
+        return;
+    char cmd[512], line[128] = "";
+    snprintf(cmd, sizeof cmd, "unshare --pid --fork '%s' --child", self_path);
+    setenv(ADDRESS_ENV, pyshm_manager_address(m), 1);
+    FILE *p = popen(cmd, "r");
+    unsetenv(ADDRESS_ENV);
+    if (p != NULL) {
+        if (fgets(line, sizeof line, p) == NULL)
+            line[0] = '\0';
+        pclose(p);
+    }
+    CHECK(strcmp(line, "connect EAUTH\n") == 0);
+    printf("manager_test: a client in another pid namespace, with the key: %.*s\n",
+           (int)strcspn(line, "\n"), line);
+    pyshm_manager_free(m);
+}
+
+/*
  * --search: a build that carries no watchdog image and whose installed
  * path names nothing finds the program beside its executable, then in
  * ../libexec from there; with neither, it fails (EOS, ENOENT) rather than
@@ -1401,6 +1431,7 @@ int main(int argc, char **argv) {
     test_impostor_other_user();
     test_impostor_same_user();
     test_wrong_key();
+    test_pid_namespace();
     test_watchdog_program_errors();
     test_privileged_environment();
     test_crowded();
