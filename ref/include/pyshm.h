@@ -468,9 +468,9 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * caller's memory, whatever the caller's size (a resident size of about 1
  * MB, of which about 100 kB its own, beside a caller of 512 MiB that a fork
  * would have kept whole), and starting it copies nothing of the caller
- * either (about a millisecond at any size). The library carries that
- * program inside itself, so the static library, the shared library and the
- * Python module need nothing installed: on Linux it runs from memory
+ * either, so it takes as long for a caller of any size. The library carries
+ * that program inside itself, so the static library, the shared library and
+ * the Python module need nothing installed: on Linux it runs from memory
  * (memfd_create), elsewhere from a file of its own in a new 0700 directory
  * under TMPDIR, removed once it runs (/proc/PID/exe names it
  * "memfd:pyshm-watchdog" or that removed file). Where that cannot run (a
@@ -535,9 +535,9 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * descriptor) tries again by itself, less and less often, within its
  * timeout. Measured (make manager-bench): with 500 connections of another
  * process of the user held open, never authenticating or authenticated and
- * idle, a client is served within a few tenths of a second. It tracks at
- * most 262,144 names (ENOMEM beyond that), found through a hash index, so a
- * request takes the same time at any count.
+ * idle, a client is served in well under a second (0.1 s typically). It
+ * tracks at most 262,144 names (ENOMEM beyond that), found through a hash
+ * index, so a request takes the same time at any count.
  *
  * Timeouts: connecting, and each request, fail with PYSHM_ETIMEDOUT after 5
  * seconds without an answer (a stopped or hung watchdog, or one that kept
