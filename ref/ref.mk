@@ -3,7 +3,7 @@
 LIB_SRCS := ref/src/error.c ref/src/utf8.c ref/src/value.c ref/src/repr.c \
             ref/src/unicode_printable.c ref/src/codec.c ref/src/list.c \
             ref/src/inspect.c ref/src/version.c ref/src/shm_posix.c ref/src/manager.c \
-            ref/src/watchdog.c
+            ref/src/watchdog.c ref/src/watchdog_spawn.c ref/src/watchdog_image.c
 LIB_HDRS := ref/include/pyshm.h $(wildcard ref/src/*.h)
 CLI_SRCS := ref/cli/pyshm.c ref/cli/report.c ref/cli/held.c ref/cli/cmd_block.c \
             ref/cli/cmd_inspect.c ref/cli/cmd_list.c ref/cli/complete.c ref/cli/help.c \
@@ -41,18 +41,37 @@ $(BUILD)/libpyshm.so: $(LIB_PIC_OBJS)
 $(BUILD)/pyshm: $(CLI_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/libpyshm.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
 
-# The manager's watchdog program. The library looks for it where `make
-# install` puts it (PYSHM_WATCHDOG in the environment overrides that), so
-# the library is rebuilt when PREFIX changes.
-WATCHDOG_PATH := $(PREFIX)/libexec/pyshm-watchdog
-$(BUILD)/pyshm-watchdog: $(BUILD)/obj/ref/src/watchdog_main.o $(BUILD)/libpyshm.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) -lm
+# The manager's watchdog program, linked from the sources with only the
+# code it runs (about 20 kB), for `make install` and as the image the
+# library carries (ref/src/watchdog_image.c: the stripped program's bytes),
+# which it runs with nothing installed. The library also looks where
+# `make install` puts it, so the library is rebuilt when PREFIX changes.
+WATCHDOG_PATH  := $(PREFIX)/libexec/pyshm-watchdog
+WATCHDOG_SRCS  := ref/src/watchdog_main.c $(filter-out ref/src/watchdog_image.c,$(LIB_SRCS))
+WATCHDOG_IMAGE := $(BUILD)/gen/watchdog_image.inc
+# Only what main() reaches is linked (not the code that runs the image).
+ifeq ($(shell uname -s 2>/dev/null),Darwin)
+WATCHDOG_LINK := -ffunction-sections -fdata-sections -Wl,-dead_strip
+else
+WATCHDOG_LINK := -ffunction-sections -fdata-sections -Wl,--gc-sections
+endif
+$(BUILD)/pyshm-watchdog: $(WATCHDOG_SRCS) $(LIB_HDRS)
+	$(CC) $(ALL_CFLAGS) $(INC) $(WATCHDOG_LINK) -o $@ $(WATCHDOG_SRCS) $(LDFLAGS) -lm
+$(WATCHDOG_IMAGE): $(BUILD)/pyshm-watchdog
+	@mkdir -p $(dir $@)
+	strip -o $@.bin $<
+	od -An -v -tx1 $@.bin | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g' > $@.tmp
+	@rm -f $@.bin
+	@mv $@.tmp $@
 $(BUILD)/watchdog-path: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(WATCHDOG_PATH)' | cmp -s - $@ || echo '$(WATCHDOG_PATH)' > $@
-$(BUILD)/obj/ref/src/manager.o $(BUILD)/pic/ref/src/manager.o: $(BUILD)/watchdog-path
-$(BUILD)/obj/ref/src/manager.o $(BUILD)/pic/ref/src/manager.o: \
+$(BUILD)/obj/ref/src/watchdog_spawn.o $(BUILD)/pic/ref/src/watchdog_spawn.o: $(BUILD)/watchdog-path
+$(BUILD)/obj/ref/src/watchdog_spawn.o $(BUILD)/pic/ref/src/watchdog_spawn.o: \
   ALL_CFLAGS += -DPYSHM_WATCHDOG_PATH='"$(WATCHDOG_PATH)"'
+WATCHDOG_IMAGE_OBJS := $(foreach d,obj pic python/obj,$(BUILD)/$(d)/ref/src/watchdog_image.o)
+$(WATCHDOG_IMAGE_OBJS): $(WATCHDOG_IMAGE)
+$(WATCHDOG_IMAGE_OBJS): ALL_CFLAGS += -DPYSHM_WATCHDOG_IMAGE='"$(abspath $(WATCHDOG_IMAGE))"'
 .PHONY: FORCE
 FORCE:
 

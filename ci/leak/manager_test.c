@@ -5,7 +5,12 @@
  *                              status 1 on a failure
  *   manager_test --heavy       also those (a 512 MiB owner, the descriptor
  *                              limit, 50,000 names), which report figures
- *   manager_test --child ADDR  (internal) an exec'd client of manager ADDR
+ *   manager_test --search      only how a build without the image the
+ *                              library carries finds the program beside it
+ *   manager_test --child       (internal) an exec'd client of the manager
+ *                              whose address is in MANAGER_TEST_ADDRESS
+ *   manager_test --start       (internal) starts a manager, with what
+ *                              PYSHM_WATCHDOG says, and reports
  *
  * Checked: blocks and lists created through a manager are unlinked at
  * shutdown and when the owner exits, aborts or is SIGKILLed (within 1 s);
@@ -16,17 +21,24 @@
  * caller's is left open after pyshm_manager_free(); the watchdog has a
  * session of its own, ignores SIGINT and SIGHUP, and cleans up on SIGTERM.
  * Hardening: an impostor at a stale address, of another user or of ours,
- * is refused before it is told anything; a wrong key is refused; the
- * watchdog program holds none of its owner's memory; a stopped watchdog
+ * is refused before it is told anything; a wrong key is refused, and so is
+ * the right one from another pid namespace; the watchdog is a program of
+ * its own that holds none of its owner's memory, found with nothing
+ * installed, and PYSHM_WATCHDOG cannot choose it in a privileged process;
+ * connections that never authenticate, or stay idle, cannot lock a client
+ * out; a request sent a byte at a time is cut off; a stopped watchdog
  * gives timeouts; the descriptor limit does not make it spin; 50,000
  * tracked names cost nothing per request.
  */
 #define _GNU_SOURCE /* prlimit */
+#include "manager.h" /* whether this build carries the watchdog image */
+#include "mgr_raw.h"
 #include "util.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -34,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,6 +61,11 @@
 #ifndef PYSHM_WATCHDOG_PATH
 #define PYSHM_WATCHDOG_PATH "/usr/local/libexec/pyshm-watchdog"
 #endif
+
+/* Where a child finds the address: the environment, which only processes
+ * of the same user can read, never the command line, which every user can
+ * (/proc/PID/cmdline). */
+#define ADDRESS_ENV "MANAGER_TEST_ADDRESS"
 
 static int failures, checks;
 static const char *self_path;
@@ -243,10 +261,11 @@ static void test_reserved_pages(void) {
 
 /* An exec'd process: connects, creates a block, reports its name, how many
  * sockets it inherited and what shutting the manager down says, and exits. */
-static int child_main(const char *address) {
+static int child_main(void) {
     int sockets = leak_count_fds(true);
+    const char *address = getenv(ADDRESS_ENV);
     pyshm_manager *m;
-    int rc = pyshm_manager_connect(address, &m);
+    int rc = pyshm_manager_connect(address ? address : "", &m);
     if (rc != 0) {
         printf("connect %s\n", pyshm_err_name(rc));
         return 1;
@@ -269,8 +288,10 @@ static void test_exec_child(void) {
     if (m == NULL)
         return;
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "'%s' --child '%s'", self_path, pyshm_manager_address(m));
+    snprintf(cmd, sizeof cmd, "'%s' --child", self_path);
+    setenv(ADDRESS_ENV, pyshm_manager_address(m), 1);
     FILE *p = popen(cmd, "r");
+    unsetenv(ADDRESS_ENV);
     char line[256] = "", name[128] = "", shut[32] = "";
     int extra = -1;
     if (p != NULL) {
@@ -509,26 +530,12 @@ static void test_watchdog_signals(void) {
 
 /* ---- authentication ----------------------------------------------------- */
 
-/* The socket part of an address ("<socket>#<key>") as a sockaddr. */
-static socklen_t socket_of(const char *address, struct sockaddr_un *sa) {
-    memset(sa, 0, sizeof *sa);
-    sa->sun_family = AF_UNIX;
-    const char *hash = strrchr(address, '#');
-    size_t n = hash ? (size_t)(hash - address) : strlen(address);
-    if (n >= sizeof sa->sun_path)
-        n = sizeof sa->sun_path - 1;
-    memcpy(sa->sun_path, address, n);
-    if (address[0] == '@')
-        sa->sun_path[0] = '\0';
-    return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (address[0] != '@'));
-}
-
 /* Listens at the socket of a manager that has ended, as anyone may: the
  * abstract name is free, and a socket file's directory can be made again
  * (0700, so that only the credentials and the key can tell). -1 on failure. */
 static int listen_at(const char *address) {
     struct sockaddr_un sa;
-    socklen_t len = socket_of(address, &sa);
+    socklen_t len = raw_socket_of(address, &sa);
     if (address[0] != '@') {
         char dir[sizeof sa.sun_path];
         snprintf(dir, sizeof dir, "%s", sa.sun_path);
@@ -550,7 +557,7 @@ static int listen_at(const char *address) {
 /* Removes what listen_at() made for a socket file. */
 static void unlisten_at(const char *address) {
     struct sockaddr_un sa;
-    socket_of(address, &sa);
+    raw_socket_of(address, &sa);
     if (address[0] == '@')
         return;
     unlink(sa.sun_path);
@@ -564,30 +571,6 @@ static void unlisten_at(const char *address) {
 static int accept_within(int lfd, int ms) {
     struct pollfd p = {lfd, POLLIN, 0};
     return poll(&p, 1, ms) == 1 ? accept(lfd, NULL, NULL) : -1;
-}
-
-/* Reads what the peer sends until it hangs up or ms pass: the byte count;
- * stops after the first line if line is not NULL (cap bytes). */
-static size_t read_within(int fd, int ms, char *line, size_t cap) {
-    size_t total = 0;
-    double until = leak_now() + ms / 1e3;
-    char buf[512];
-    for (;;) {
-        int left = (int)((until - leak_now()) * 1e3);
-        struct pollfd p = {fd, POLLIN, 0};
-        if (left <= 0 || poll(&p, 1, left) != 1)
-            return total;
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r <= 0)
-            return total;
-        if (line != NULL && total + (size_t)r < cap) {
-            memcpy(line + total, buf, (size_t)r);
-            line[total + (size_t)r] = '\0';
-        }
-        total += (size_t)r;
-        if (line != NULL && memchr(buf, '\n', (size_t)r) != NULL)
-            return total;
-    }
 }
 
 /* The stale address of a manager that was started and shut down, and a
@@ -648,7 +631,7 @@ static void test_impostor_other_user(void) {
                                       "00000000000\n"
                                     : "");
                 if (write(fd, line, strlen(line)) >= 0) /* fails if it hung up */
-                    got += read_within(fd, 500, NULL, 0);
+                    got += raw_read_within(fd, 500, NULL, 0);
                 close(fd);
             }
             dprintf(report[1], "%zu\n", got);
@@ -667,7 +650,7 @@ static void test_impostor_other_user(void) {
         pyshm_shm_free(s);
         pyshm_manager_free(client);
         char line[32] = "";
-        CHECK(read_within(report[0], 5000, line, sizeof line) > 0);
+        CHECK(raw_read_within(report[0], 5000, line, sizeof line) > 0);
         CHECK(strcmp(line, "0\n") == 0); /* not a byte written to the impostor */
         if (round == 0)
             printf("manager_test: impostor of another user refused, %ld bytes written to it\n",
@@ -716,7 +699,7 @@ static void test_impostor_same_user(void) {
         snprintf(line, sizeof line, rounds[r].hello, nonce);
         if (fd >= 0 && send(fd, line, strlen(line), MSG_NOSIGNAL) > 0 && r == 0) {
             /* The client's proof comes; a bogus one goes back. */
-            CHECK(read_within(fd, 3000, line, sizeof line) > 0 && line[0] == 'A');
+            CHECK(raw_read_within(fd, 3000, line, sizeof line) > 0 && line[0] == 'A');
             snprintf(line, sizeof line, "0 %ld %s\n", (long)getpid(), nonce);
             CHECK(send(fd, line, strlen(line), MSG_NOSIGNAL) > 0);
         }
@@ -753,17 +736,17 @@ static void test_wrong_key(void) {
     /* A client that does not know the key, speaking the protocol itself:
      * refused with EACCES, and its request goes unanswered. */
     struct sockaddr_un sa;
-    socklen_t len = socket_of(address, &sa);
+    socklen_t len = raw_socket_of(address, &sa);
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     char line[600] = "";
     CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&sa, len) == 0);
-    CHECK(read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
+    CHECK(raw_read_within(fd, 3000, line, sizeof line) > 0 && strncmp(line, "H 2 ", 4) == 0);
     const char *bogus = "A 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef "
                         "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n"
                         "T 707973686d5f6d745f626f677573\n";
     CHECK(send(fd, bogus, strlen(bogus), MSG_NOSIGNAL) == (ssize_t)strlen(bogus));
     line[0] = '\0';
-    read_within(fd, 3000, line, sizeof line);
+    raw_read_within(fd, 3000, line, sizeof line);
     CHECK(strcmp(line, "E 13\n") == 0);
     close(fd);
     key[-2] = key[-2] == '0' ? '1' : '0'; /* another socket name */
@@ -775,51 +758,50 @@ static void test_wrong_key(void) {
 
 /* ---- the watchdog program ----------------------------------------------- */
 
-/* Whether this build starts the watchdog as a program (else it forks). */
-static bool watchdog_is_program(void) {
-    const char *env = getenv("PYSHM_WATCHDOG");
-    return access(env && *env ? env : PYSHM_WATCHDOG_PATH, X_OK) == 0;
+/* Bytes of a /proc file of process pid (NULs as spaces) into buf. */
+static size_t proc_file(long pid, const char *what, char *buf, size_t cap) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/%s", pid, what);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (buf[i] == '\0')
+            buf[i] = ' ';
+    buf[n] = '\0';
+    return n;
 }
 
 /*
  * An owner touches 512 MiB, starts a manager, rewrites and frees that
- * memory: the watchdog must hold none of it. It runs the watchdog program
- * with an empty environment and only its own descriptors. Reports the
- * watchdog's VmRSS. Runs in a child subreaper, which adopts the watchdog.
+ * memory: the watchdog must hold none of it, whether or not a watchdog
+ * program is installed. It runs the watchdog program with an empty
+ * environment, only its own descriptors, and not the key on its command
+ * line. Reports the watchdog's VmRSS. Runs in a child subreaper, which
+ * adopts the watchdog.
  */
 static void test_watchdog_memory(void) {
 #if HAVE_SUBREAPER
-    if (!watchdog_is_program()) {
-        printf("manager_test: watchdog memory: skipped (no watchdog program; it is forked)\n");
-        return;
-    }
     int report[2];
     CHECK(pipe(report) == 0);
-    pid_t pid = fork();
+    leak_big_owner o;
+    pid_t pid = leak_fork_big_owner(512, &o);
     if (pid == 0) {
         close(report[0]);
-        size_t big = (size_t)512 << 20;
-        char *volatile heap = malloc(big);
-        pyshm_manager *m = NULL;
-        if (heap == NULL || prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-            _exit(10);
-        memset(heap, 1, big);
-        if (pyshm_manager_start(&m) != 0)
+        if (o.rc != 0)
             _exit(11);
-        memset(heap, 2, big);
-        free(heap);
-        long wd = leak_first_child();
-        char path[64], exe[256] = "";
+        leak_touch(o.heap, o.size, 2);
+        free(o.heap);
+        long wd = o.watchdog;
+        char path[64], exe[256] = "", buf[4096];
         snprintf(path, sizeof path, "/proc/%ld/exe", wd);
         ssize_t n = readlink(path, exe, sizeof exe - 1);
         exe[n > 0 ? n : 0] = '\0';
-        snprintf(path, sizeof path, "/proc/%ld/environ", wd);
-        FILE *f = fopen(path, "r");
-        int env_bytes = 0;
-        while (f != NULL && fgetc(f) != EOF)
-            env_bytes++;
-        if (f != NULL)
-            fclose(f);
+        size_t env_bytes = proc_file(wd, "environ", buf, sizeof buf);
+        proc_file(wd, "cmdline", buf, sizeof buf);
+        const char *key = strrchr(pyshm_manager_address(o.m), '#') + 1;
+        bool key_shown = strstr(buf, key) != NULL;
         snprintf(path, sizeof path, "/proc/%ld/fd", wd);
         int fds = 0;
         DIR *d = opendir(path);
@@ -827,34 +809,42 @@ static void test_watchdog_memory(void) {
             fds += e->d_name[0] != '.';
         if (d != NULL)
             closedir(d);
-        dprintf(report[1], "%ld %ld %d %d %s\n", leak_rss_kb(wd), leak_rss_kb((long)getpid()),
-                env_bytes, fds, exe);
-        pyshm_manager_free(m);
+        dprintf(report[1], "%ld %ld %ld %.1f %zu %d %d %s\n", o.owner_kb, leak_rss_kb(wd),
+                leak_rss_kb((long)getpid()), o.start_ms, env_bytes, key_shown, fds, exe);
+        pyshm_manager_free(o.m);
         leak_wait((pid_t)wd);
         _exit(0);
     }
     close(report[1]);
     char line[512] = "", exe[300] = "";
-    long rss = -1, owner = -1;
-    int env_bytes = -1, fds = -1;
-    read_within(report[0], 20000, line, sizeof line);
+    long before = -1, rss = -1, owner = -1;
+    double took = -1;
+    size_t env_bytes = 1;
+    int fds = -1, key_shown = 1;
+    raw_read_within(report[0], 20000, line, sizeof line);
     close(report[0]);
     int st = leak_wait(pid);
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    CHECK(sscanf(line, "%ld %ld %d %d %299s", &rss, &owner, &env_bytes, &fds, exe) == 5);
-    printf("manager_test: watchdog VmRSS %ld kB after its owner touched and freed 512 MiB "
-           "(owner now %ld kB); %d descriptors\n",
-           rss, owner, fds);
+    CHECK(sscanf(line, "%ld %ld %ld %lf %zu %d %d %299s", &before, &rss, &owner, &took, &env_bytes,
+                 &key_shown, &fds, exe) == 8);
+    printf("manager_test: an owner of %ld kB started a manager in %.1f ms; its watchdog %s: "
+           "VmRSS %ld kB after the owner rewrote and freed 512 MiB (owner now %ld kB), "
+           "%d descriptors\n",
+           before, took, exe, rss, owner, fds);
+    CHECK(before > 512 * 1024); /* the heap was there to be copied */
     CHECK(rss > 0 && rss < 16 * 1024);
     CHECK(strstr(exe, "pyshm-watchdog") != NULL);
     CHECK(env_bytes == 0);
+    CHECK(!key_shown);
     /* 0-2 on /dev/null, owner, listener, pidfd, wake-up pipe, reserve. */
     CHECK(fds > 0 && fds <= 9);
 #endif
 }
 
-/* A PYSHM_WATCHDOG that names no program is an error, not a silent fork;
- * the program refuses to be run by hand. */
+/* A PYSHM_WATCHDOG that names no program is an error, not a fallback; a
+ * program that is not the watchdog makes the start fail cleanly, even one
+ * that never answers (stopped at the timeout, and reaped); the program
+ * refuses to be run by hand. */
 static void test_watchdog_program_errors(void) {
     const char *old = getenv("PYSHM_WATCHDOG");
     char *saved = old ? strdup(old) : NULL;
@@ -862,47 +852,375 @@ static void test_watchdog_program_errors(void) {
     pyshm_manager *m = NULL;
     CHECK_RC(pyshm_manager_start(&m), PYSHM_EOS);
     CHECK(pyshm_last_os_error() == ENOENT);
-    /* A program that is not the watchdog: the start fails, cleanly. */
-    setenv("PYSHM_WATCHDOG", "/bin/true", 1);
     int fds = leak_count_fds(false);
+    setenv("PYSHM_WATCHDOG", "/bin/true", 1);
     CHECK(pyshm_manager_start(&m) != 0 && m == NULL);
     CHECK(leak_count_fds(false) == fds);
+    char dir[] = "/tmp/pyshm_mt_XXXXXX", script[64] = "";
+    if (mkdtemp(dir) != NULL) {
+        snprintf(script, sizeof script, "%s/mute", dir);
+        FILE *f = fopen(script, "w");
+        if (f != NULL) {
+            fputs("#!/bin/sh\nexec sleep 30\n", f);
+            fclose(f);
+        }
+        chmod(script, 0700);
+        setenv("PYSHM_WATCHDOG", script, 1);
+        setenv("PYSHM_MANAGER_TIMEOUT_MS", "300", 1);
+        CHECK_RC(pyshm_manager_start(&m), PYSHM_ETIMEDOUT);
+        unsetenv("PYSHM_MANAGER_TIMEOUT_MS");
+        CHECK(leak_count_fds(false) == fds);
+        CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* stopped and reaped */
+        unlink(script);
+        rmdir(dir);
+    }
     if (saved != NULL)
         setenv("PYSHM_WATCHDOG", saved, 1);
     else
         unsetenv("PYSHM_WATCHDOG");
     free(saved);
-    if (watchdog_is_program()) {
+    if (access(PYSHM_WATCHDOG_PATH, X_OK) == 0) {
         char cmd[600];
-        const char *env = getenv("PYSHM_WATCHDOG");
-        snprintf(cmd, sizeof cmd, "'%s' 2>/dev/null", env && *env ? env : PYSHM_WATCHDOG_PATH);
+        snprintf(cmd, sizeof cmd, "'%s' 2>/dev/null", PYSHM_WATCHDOG_PATH);
         int st = system(cmd);
         CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
     }
+}
+
+/* --start: starts a manager (PYSHM_WATCHDOG from the environment, if it
+ * is heeded) and reports "<AT_SECURE> <result> <errno>". */
+static int start_main(void) {
+    pyshm_manager *m = NULL;
+    int rc = pyshm_manager_start(&m);
+    printf("%lu %s %d\n", getauxval(AT_SECURE), pyshm_err_name(rc),
+           rc == PYSHM_EOS ? pyshm_last_os_error() : 0);
+    pyshm_manager_free(m);
+    return 0;
+}
+
+/* Copies the file at from to a new file to, mode 0755. */
+static bool copy_file(const char *from, const char *to) {
+    FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+    char buf[65536];
+    size_t n;
+    bool ok = in != NULL && out != NULL;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = fwrite(buf, 1, n, out) == n;
+    if (in != NULL)
+        fclose(in);
+    if (out != NULL && fclose(out) != 0)
+        ok = false;
+    return ok && chmod(to, 0755) == 0;
+}
+
+/* Runs `program --start` as user nobody with PYSHM_WATCHDOG naming no
+ * program; its report line in out. */
+static void start_as_nobody(const char *program, char *out, size_t cap) {
+    struct passwd *pw = getpwnam("nobody");
+    int report[2];
+    out[0] = '\0';
+    if (pipe(report) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(report[0]);
+        dup2(report[1], 1);
+        setenv("PYSHM_WATCHDOG", "/nonexistent/pyshm-watchdog", 1);
+        unsetenv("TMPDIR"); /* ours, where nobody may not write */
+        if (setgroups(0, NULL) != 0 || setgid(pw ? pw->pw_gid : 65534) != 0 ||
+            setuid(pw ? pw->pw_uid : 65534) != 0)
+            _exit(2);
+        execl(program, program, "--start", (char *)NULL);
+        _exit(3);
+    }
+    close(report[1]);
+    raw_read_within(report[0], 10000, out, cap);
+    close(report[0]);
+    leak_wait(pid);
+}
+
+/*
+ * PYSHM_WATCHDOG is not heeded in a process that runs with more privileges
+ * than whoever set its environment: here, a copy of this program with a
+ * file capability, run by user nobody (the kernel marks it AT_SECURE). A
+ * plain copy, run the same way, heeds it: the variable is read where it
+ * may be. Needs root and setcap, and a build that carries the watchdog
+ * image (the capable copy must find a program nobody can run).
+ */
+static void test_privileged_environment(void) {
+    if (geteuid() != 0 || pyshm__watchdog_image_size == 0 ||
+        system("command -v setcap >/dev/null 2>&1") != 0) {
+        printf("manager_test: PYSHM_WATCHDOG in a privileged process: skipped (needs root, "
+               "setcap and the watchdog image)\n");
+        return;
+    }
+    char dir[] = "/tmp/pyshm_mt_XXXXXX", plain[64], capable[64], cmd[200];
+    if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0) {
+        CHECK(!"a directory for the copies");
+        return;
+    }
+    snprintf(plain, sizeof plain, "%s/plain", dir);
+    snprintf(capable, sizeof capable, "%s/capable", dir);
+    snprintf(cmd, sizeof cmd, "setcap cap_net_bind_service+ep '%s'", capable);
+    CHECK(copy_file(self_path, plain) && copy_file(self_path, capable) && system(cmd) == 0);
+    char got_plain[128], got_capable[128], want_plain[64];
+    start_as_nobody(plain, got_plain, sizeof got_plain);
+    start_as_nobody(capable, got_capable, sizeof got_capable);
+    snprintf(want_plain, sizeof want_plain, "0 EOS %d\n", ENOENT);
+    CHECK(strcmp(got_plain, want_plain) == 0);
+    CHECK(strcmp(got_capable, "1 OK 0\n") == 0);
+    printf("manager_test: PYSHM_WATCHDOG naming no program, as nobody: plain copy \"%.*s\", "
+           "copy with a file capability \"%.*s\" (AT_SECURE, result, errno)\n",
+           (int)strcspn(got_plain, "\n"), got_plain, (int)strcspn(got_capable, "\n"), got_capable);
+    unlink(plain);
+    unlink(capable);
+    rmdir(dir);
+}
+
+/*
+ * A client in another pid namespace cannot tell that the process listening
+ * at the address is the one the address names, so it refuses the manager
+ * (EAUTH) even with the right key. Needs root (unshare --pid).
+ */
+static void test_pid_namespace(void) {
+    if (geteuid() != 0 || system("unshare --pid --fork true >/dev/null 2>&1") != 0) {
+        printf("manager_test: a client in another pid namespace: skipped (needs root and "
+               "unshare --pid)\n");
+        return;
+    }
+    pyshm_manager *m = start_manager();
+    if (m == NULL)
+        return;
+    char cmd[512], line[128] = "";
+    snprintf(cmd, sizeof cmd, "unshare --pid --fork '%s' --child", self_path);
+    setenv(ADDRESS_ENV, pyshm_manager_address(m), 1);
+    FILE *p = popen(cmd, "r");
+    unsetenv(ADDRESS_ENV);
+    if (p != NULL) {
+        if (fgets(line, sizeof line, p) == NULL)
+            line[0] = '\0';
+        pclose(p);
+    }
+    CHECK(strcmp(line, "connect EAUTH\n") == 0);
+    printf("manager_test: a client in another pid namespace, with the key: %.*s\n",
+           (int)strcspn(line, "\n"), line);
+    pyshm_manager_free(m);
+}
+
+/*
+ * --search: a build that carries no watchdog image and whose installed
+ * path names nothing finds the program beside its executable, then in
+ * ../libexec from there; with neither, it fails (EOS, ENOENT) rather than
+ * run the watchdog in a fork of itself.
+ */
+static bool started_from(const char *program) {
+    bool same = false;
+#if HAVE_SUBREAPER
+    pid_t pid = fork();
+    if (pid == 0) {
+        pyshm_manager *m = NULL;
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0 || pyshm_manager_start(&m) != 0)
+            _exit(1);
+        char path[64], exe[PATH_MAX] = "";
+        snprintf(path, sizeof path, "/proc/%ld/exe", leak_first_child());
+        ssize_t n = readlink(path, exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = '\0';
+        pyshm_manager_free(m);
+        while (wait(NULL) > 0) {
+        }
+        _exit(strcmp(exe, program) == 0 ? 0 : 2);
+    }
+    int st = leak_wait(pid);
+    same = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+#else
+    (void)program;
+#endif
+    return same;
+}
+
+static int search_main(void) {
+    char self[PATH_MAX], beside[PATH_MAX + 32], libexec[PATH_MAX + 32], moved[PATH_MAX + 48];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(self, '/');
+    if (pyshm__watchdog_image_size != 0 || access(PYSHM_WATCHDOG_PATH, F_OK) == 0 ||
+        slash == NULL) {
+        printf("manager_test --search: this build carries an image or finds an installed "
+               "program\n");
+        return 1;
+    }
+    *slash = '\0';
+    snprintf(beside, sizeof beside, "%s/pyshm-watchdog", self);
+    snprintf(libexec, sizeof libexec, "%s/../libexec", self);
+    snprintf(moved, sizeof moved, "%s/pyshm-watchdog", libexec);
+    unsetenv("PYSHM_WATCHDOG");
+    CHECK(access(beside, X_OK) == 0);
+    CHECK(started_from(beside));
+    test_basics();
+    mkdir(libexec, 0755);
+    CHECK(rename(beside, moved) == 0);
+    char *real = realpath(moved, NULL);
+    CHECK(real != NULL && started_from(real));
+    free(real);
+    char away[PATH_MAX + 64];
+    snprintf(away, sizeof away, "%s.away", moved);
+    CHECK(rename(moved, away) == 0);
+    pyshm_manager *m = NULL;
+    CHECK_RC(pyshm_manager_start(&m), PYSHM_EOS);
+    CHECK(pyshm_last_os_error() == ENOENT && m == NULL);
+    CHECK(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD); /* nothing was forked */
+    CHECK(rename(away, beside) == 0);
+    rmdir(libexec);
+    printf("manager_test --search: %d checks, %d failed\n", checks, failures);
+    return failures != 0;
+}
+
+/* ---- room and time ------------------------------------------------------ */
+
+/*
+ * Connections another process holds cannot lock a library client out: 200
+ * that never authenticate, then 130 that authenticate and stay idle (each
+ * more than the watchdog has room for). The client gets in each time (the time
+ * it took is reported), and a client connected before them, whose
+ * connection made way meanwhile, goes on working.
+ */
+static void test_crowded(void) {
+    pyshm_manager *m = start_manager(), *early = NULL;
+    if (m == NULL)
+        return;
+    const char *address = pyshm_manager_address(m);
+    CHECK_RC(pyshm_manager_connect(address, &early), 0);
+    enum { MUTE = 200, IDLE = 130 };
+    int raw[MUTE], opened = 0;
+    /* Into the backlog as it drains, for up to a second: more than the
+     * watchdog has room for. */
+    for (double until = leak_now() + 1.0; opened < MUTE && leak_now() < until;) {
+        if ((raw[opened] = raw_connect(address, true)) >= 0)
+            opened++;
+        else
+            leak_sleep(0.001);
+    }
+    for (int i = opened; i < MUTE; i++)
+        raw[i] = -1;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1) {
+            for (int i = 0; i < MUTE; i++)
+                if (raw[i] >= 0)
+                    close(raw[i]);
+            opened = 0;
+            for (int i = 0; i < IDLE; i++) {
+                raw[i] = raw_connect(address, false);
+                if (raw[i] >= 0 && !raw_authenticate(raw[i], address, 3000)) {
+                    close(raw[i]);
+                    raw[i] = -1;
+                }
+                opened += raw[i] >= 0;
+            }
+            for (int i = IDLE; i < MUTE; i++)
+                raw[i] = -1;
+        }
+        double t = leak_now();
+        pyshm_manager *c = NULL;
+        int rc = pyshm_manager_connect(address, &c);
+        CHECK_RC(rc, 0);
+        if (rc == 0)
+            CHECK_RC(pyshm_manager_track(c, "pyshm_mt_crowded"), 0);
+        printf("manager_test: %d connections (of %d tried) %s: a client's connect: %s after "
+               "%.0f ms\n",
+               opened, round == 0 ? MUTE : IDLE,
+               round == 0 ? "that never authenticate" : "authenticated and idle",
+               pyshm_err_name(rc), (leak_now() - t) * 1e3);
+        pyshm_manager_free(c);
+    }
+    CHECK(opened == IDLE);
+    CHECK_RC(pyshm_manager_track(early, "pyshm_mt_crowded"), 0);
+    CHECK_RC(pyshm_manager_track(m, "pyshm_mt_crowded"), 0);
+    for (int i = 0; i < MUTE; i++)
+        if (raw[i] >= 0)
+            close(raw[i]);
+    pyshm_manager_free(early);
+    pyshm_manager_free(m);
+}
+
+/*
+ * Deadlines: a connection that never authenticates, and an authenticated
+ * one that sends a request a byte every 0.2 s without its newline, are
+ * both told ETIMEDOUT and closed within a second or so (checked: within
+ * 4 s), while an authenticated connection that sends nothing stays open
+ * (the idle limit is a minute).
+ */
+static void test_deadlines(void) {
+    pyshm_manager *m = start_manager();
+    if (m == NULL)
+        return;
+    const char *address = pyshm_manager_address(m);
+    int idle = raw_connect(address, false), trickle = raw_connect(address, false);
+    CHECK(idle >= 0 && raw_authenticate(idle, address, 3000));
+    CHECK(trickle >= 0 && raw_authenticate(trickle, address, 3000));
+    struct {
+        int fd;
+        bool closed;
+        double at;
+        char got[256];
+        size_t n;
+    } w[2] = {{raw_connect(address, false), false, -1, "", 0}, {trickle, false, -1, "", 0}};
+    const char *request = "T 707973686d5f6d745f747269636b6c65";
+    size_t sent = 0;
+    double t0 = leak_now(), next = t0;
+    while (leak_now() - t0 < 4.0 && !(w[0].closed && w[1].closed)) {
+        if (!w[1].closed && leak_now() >= next && sent < strlen(request)) {
+            if (send(trickle, request + sent, 1, MSG_NOSIGNAL) == 1)
+                sent++;
+            next += 0.2;
+        }
+        struct pollfd p[2] = {{w[0].closed ? -1 : w[0].fd, POLLIN, 0},
+                              {w[1].closed ? -1 : w[1].fd, POLLIN, 0}};
+        int left = (int)((next - leak_now()) * 1e3);
+        if (poll(p, 2, left > 0 ? left : 0) <= 0)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (p[i].revents == 0)
+                continue;
+            ssize_t r = read(w[i].fd, w[i].got + w[i].n, sizeof w[i].got - 1 - w[i].n);
+            if (r > 0) {
+                w[i].n += (size_t)r;
+                w[i].got[w[i].n] = '\0';
+            } else {
+                w[i].closed = true;
+                w[i].at = leak_now() - t0;
+            }
+        }
+    }
+    char told[32];
+    snprintf(told, sizeof told, "E %d\n", ETIMEDOUT);
+    CHECK(w[0].closed && strstr(w[0].got, told) != NULL);
+    CHECK(w[1].closed && strcmp(w[1].got, told) == 0);
+    struct pollfd p = {idle, POLLIN, 0};
+    CHECK(poll(&p, 1, 0) == 0); /* neither told anything nor closed */
+    printf("manager_test: closed after %.1f s a connection that never authenticates, after "
+           "%.1f s one that sent %zu bytes of a request (%s)\n",
+           w[0].at, w[1].at, sent, w[1].closed ? "told ETIMEDOUT" : "STILL OPEN");
+    close(w[0].fd);
+    close(trickle);
+    close(idle);
+    pyshm_manager_free(m);
 }
 
 /* ---- stalls ------------------------------------------------------------- */
 
 #if HAVE_SUBREAPER
 /*
- * Clients queueing at a watchdog (wd) that has no room for them, and that
- * never authenticate: it must not spin (its CPU time over a second is
- * reported), must turn a new client away at once with want_errno, must
- * keep serving its owner, and must take clients again once they have gone.
+ * 40 connections that never authenticate, queueing at a watchdog (wd) that
+ * has little room for them: it must not spin (its CPU time over a second
+ * is reported), a client must get in within its timeout (turned away
+ * meanwhile, it tries again), the owner must be served and blocks
+ * created, and clients taken at once again once the crowd has gone.
  * Failure bits from shift on.
  */
-static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, int shift) {
-    int bad = 0;
-    struct sockaddr_un sa;
-    socklen_t len = socket_of(pyshm_manager_address(m), &sa);
-    int raw[40];
-    for (int i = 0; i < 40; i++) {
-        raw[i] = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-        if (raw[i] >= 0 && connect(raw[i], (struct sockaddr *)&sa, len) != 0) {
-            close(raw[i]);
-            raw[i] = -1;
-        }
-    }
+static int crowd(pyshm_manager *m, long wd, const char *what, int shift) {
+    int bad = 0, raw[40];
+    for (int i = 0; i < 40; i++)
+        raw[i] = raw_connect(pyshm_manager_address(m), true);
     leak_sleep(0.2);
     double c0 = leak_cpu_seconds(wd), t0 = leak_now();
     leak_sleep(1.0);
@@ -910,22 +1228,20 @@ static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, in
     double t = leak_now();
     pyshm_manager *c = NULL;
     int rc = pyshm_manager_connect(pyshm_manager_address(m), &c);
-    int e = rc == PYSHM_EOS ? pyshm_last_os_error() : 0;
-    printf("manager_test: %s: watchdog %.1f%% CPU; a client is refused with %s (%s) in %.0f ms\n",
-           what, cpu * 100, pyshm_err_name(rc), strerror(e), (leak_now() - t) * 1e3);
+    printf("manager_test: %s: watchdog %.1f%% CPU; a client's connect: %s after %.0f ms\n", what,
+           cpu * 100, pyshm_err_name(rc), (leak_now() - t) * 1e3);
     bad |= !(c0 >= 0 && cpu < 0.2);
-    bad |= !(rc == PYSHM_EOS && e == want_errno) << 1;
-    bad |= (leak_now() - t > 2.0) << 1;
+    bad |= (rc != 0 || pyshm_manager_track(c, "pyshm_mt_crowd") != 0) << 1;
     pyshm_manager_free(c);
     pyshm_shm *s = NULL;
     bad |= (pyshm_manager_track(m, "pyshm_mt_crowd") != 0) << 2;
-    if (want_errno == EAGAIN) /* room was kept for creating blocks */
-        bad |= (pyshm_manager_shm_create(m, NULL, 8, &s) != 0) << 2;
+    bad |= (pyshm_manager_shm_create(m, NULL, 8, &s) != 0) << 2;
     pyshm_shm_free(s);
     for (int i = 0; i < 40; i++)
         if (raw[i] >= 0)
             close(raw[i]);
     leak_sleep(0.2);
+    pyshm_manager_set_timeout(m, 200);
     bad |= (pyshm_manager_connect(pyshm_manager_address(m), &c) != 0) << 3;
     pyshm_manager_free(c);
     return bad << shift;
@@ -934,9 +1250,9 @@ static int crowd(pyshm_manager *m, long wd, int want_errno, const char *what, in
 
 /*
  * The descriptor limit: 20, inherited from the owner (the watchdog then
- * serves fewer connections, keeping room for blocks: EAGAIN beyond), and
- * 20 set on a running watchdog (accept fails with EMFILE: the reserve
- * descriptor sheds the waiting client instead of a busy loop).
+ * serves fewer connections, keeping room for blocks), and 20 set on a
+ * running watchdog (accept fails with EMFILE: the reserve descriptor sheds
+ * the waiting client instead of a busy loop).
  */
 static void test_fd_exhaustion(void) {
 #if HAVE_SUBREAPER
@@ -952,7 +1268,7 @@ static void test_fd_exhaustion(void) {
             setrlimit(RLIMIT_NOFILE, &rl) != 0)
             _exit(101);
         long wd = leak_first_child();
-        int bad = crowd(m, wd, EAGAIN, "limit 20 from the start", 0);
+        int bad = crowd(m, wd, "limit 20 from the start", 0);
         bad |= (pyshm_manager_shutdown(m) != 0) << 3;
         pyshm_manager_free(m);
         leak_wait((pid_t)wd);
@@ -961,7 +1277,7 @@ static void test_fd_exhaustion(void) {
         wd = leak_first_child();
         if (prlimit((pid_t)wd, RLIMIT_NOFILE, &low, NULL) != 0)
             _exit(103);
-        bad |= crowd(m2, wd, EMFILE, "limit 20 set later", 4);
+        bad |= crowd(m2, wd, "limit 20 set later", 4);
         pyshm_manager_free(m2);
         leak_wait((pid_t)wd);
         _exit(bad);
@@ -1086,17 +1402,23 @@ static void test_many_names(void) {
     }
     CHECK_RC(rc, PYSHM_ENOMEM);
     CHECK(more == 262144 - 25001);
+    /* Its 262,144 shm_unlink calls take seconds on a busy machine. */
+    pyshm_manager_set_timeout(m, 60000);
     CHECK_RC(pyshm_manager_shutdown(m), 0);
     CHECK(!leak_name_exists("pyshm_mt_n_real"));
     pyshm_manager_free(m);
 }
 
 int main(int argc, char **argv) {
-    if (argc == 3 && strcmp(argv[1], "--child") == 0)
-        return child_main(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "--child") == 0)
+        return child_main();
+    if (argc == 2 && strcmp(argv[1], "--start") == 0)
+        return start_main();
     self_path = argv[0];
-    bool heavy = argc == 2 && strcmp(argv[1], "--heavy") == 0;
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc == 2 && strcmp(argv[1], "--search") == 0)
+        return search_main();
+    bool heavy = argc == 2 && strcmp(argv[1], "--heavy") == 0;
     test_basics();
     test_track_release();
     test_reserved_pages();
@@ -1111,34 +1433,16 @@ int main(int argc, char **argv) {
     test_impostor_other_user();
     test_impostor_same_user();
     test_wrong_key();
+    test_pid_namespace();
     test_watchdog_program_errors();
+    test_privileged_environment();
+    test_crowded();
+    test_deadlines();
     test_stopped_watchdog();
     if (heavy) {
-        /* Meanwhile, a connection that never authenticates must be
-         * dropped after 5 s. */
-        pyshm_manager *m = start_manager();
-        int silent = -1;
-        double since = leak_now();
-        if (m != NULL) {
-            struct sockaddr_un sa;
-            socklen_t len = socket_of(pyshm_manager_address(m), &sa);
-            silent = socket(AF_UNIX, SOCK_STREAM, 0);
-            CHECK(silent >= 0 && connect(silent, (struct sockaddr *)&sa, len) == 0);
-        }
         test_watchdog_memory();
         test_fd_exhaustion();
         test_many_names();
-        char line[200];
-        CHECK(read_within(silent, 7000, line, sizeof line) > 0 && line[0] == 'H');
-        int left = (int)((since + 6.5 - leak_now()) * 1e3);
-        struct pollfd p = {silent, POLLIN, 0};
-        char c;
-        bool dropped = poll(&p, 1, left > 100 ? left : 100) == 1 && read(silent, &c, 1) == 0;
-        printf("manager_test: a connection that never authenticates: %s %.1f s after it came\n",
-               dropped ? "dropped by" : "STILL OPEN at", leak_now() - since);
-        CHECK(dropped);
-        close(silent);
-        pyshm_manager_free(m);
     }
     printf("manager_test: %d checks, %d failed\n", checks, failures);
     return failures != 0;

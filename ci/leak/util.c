@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 int leak_count_fds(bool sockets_only) {
     DIR *d = opendir("/proc/self/fd");
@@ -82,18 +85,21 @@ double leak_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-long leak_rss_kb(long pid) {
+long leak_status_kb(long pid, const char *field) {
     char path[64], line[256];
     snprintf(path, sizeof path, "/proc/%ld/status", pid);
     FILE *f = fopen(path, "r");
     long kb = -1;
+    size_t n = strlen(field);
     while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
+        if (strncmp(line, field, n) == 0 && line[n] == ':')
+            kb = atol(line + n + 1);
     if (f != NULL)
         fclose(f);
     return kb;
 }
+
+long leak_rss_kb(long pid) { return leak_status_kb(pid, "VmRSS"); }
 
 double leak_cpu_seconds(long pid) {
     char path[64], buf[1024];
@@ -123,4 +129,33 @@ long leak_first_child(void) {
     if (f != NULL)
         fclose(f);
     return pid;
+}
+
+void leak_touch(void *p, size_t n, char v) {
+    for (size_t i = 0; i < n; i += 4096)
+        ((volatile char *)p)[i] = v; /* volatile: stores a compiler may not drop */
+}
+
+pid_t leak_fork_big_owner(size_t mib, leak_big_owner *o) {
+    pid_t pid = fork();
+    if (pid != 0)
+        return pid;
+    memset(o, 0, sizeof *o);
+    o->size = mib << 20;
+    o->heap = malloc(o->size);
+    o->rc = PYSHM_ENOMEM;
+    if (o->heap == NULL)
+        return 0;
+#if defined(__linux__) && defined(PR_SET_CHILD_SUBREAPER)
+    o->rc = PYSHM_EOS;
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        return 0;
+#endif
+    leak_touch(o->heap, o->size, 1);
+    o->owner_kb = leak_rss_kb((long)getpid());
+    double t = leak_now();
+    o->rc = pyshm_manager_start(&o->m);
+    o->start_ms = (leak_now() - t) * 1e3;
+    o->watchdog = o->rc == 0 ? leak_first_child() : -1;
+    return 0;
 }

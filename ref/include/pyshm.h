@@ -471,15 +471,30 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * and treats SIGTERM as shutdown. The caller's descriptors for it are
  * close-on-exec.
  *
- * The watchdog program: the watchdog is the program pyshm-watchdog, which
- * `make install` puts in PREFIX/libexec (the path is compiled into the
- * library; PYSHM_WATCHDOG in the environment names another, and is ignored
- * in set-user-ID and set-group-ID processes). It is executed with an empty
- * environment and holds none of the caller's memory. If the compiled-in
- * program does not exist (an uninstalled build, without PYSHM_WATCHDOG),
- * the watchdog is instead a fork of the caller, which works the same but
- * keeps a copy-on-write copy of all the memory the caller had at that
- * moment for as long as the manager runs.
+ * The watchdog process and what it costs: the watchdog is always the small
+ * program pyshm-watchdog (about 30 kB), started with posix_spawn, in an
+ * empty environment, and never a fork of the caller: it holds none of the
+ * caller's memory, whatever the caller's size (a resident size of about 1
+ * MB, of which about 100 kB its own, beside a caller of 512 MiB that a fork
+ * would have kept whole), and starting it copies nothing of the caller
+ * either, so it takes as long for a caller of any size. The library carries
+ * that program inside itself, so the static library, the shared library and
+ * the Python module need nothing installed: on Linux it runs from memory
+ * (memfd_create), elsewhere from a file of its own in a new 0700 directory
+ * under TMPDIR, removed once it runs (/proc/PID/exe names it
+ * "memfd:pyshm-watchdog" or that removed file). Where that cannot run (a
+ * system that forbids executing such a file, or a build made without the
+ * project's Makefile, which carries no copy), the library runs the
+ * installed program, PREFIX/libexec/pyshm-watchdog (the path is compiled
+ * in), else pyshm-watchdog beside the library's file or in ../libexec from
+ * there; with none, pyshm_manager_start() fails with EOS, errno ENOENT.
+ * PYSHM_WATCHDOG in the environment names the program to run instead of all
+ * these (an error if it cannot be run). In a process that runs with more
+ * privileges than whoever set its environment (set-user-ID, set-group-ID,
+ * or file capabilities: secure_getenv() on glibc, getauxval(AT_SECURE) on
+ * other Linux C libraries, issetugid() on the BSDs and macOS),
+ * PYSHM_WATCHDOG, PYSHM_MANAGER_TIMEOUT_MS and TMPDIR are ignored and only
+ * the carried and the installed programs are run.
  *
  * Addresses and authentication: an address is "<socket>#<key>", the key
  * being 64 hex digits (256 bits) from the system's CSPRNG. On Linux the
@@ -487,7 +502,11 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * file "pyshm-<pid>" in a new 0700 directory, removed as the watchdog
  * ends; <pid> is the owner's. Whoever has the address may use the manager,
  * as whoever has a CPython manager's authkey: hand it only to processes
- * that may create and unlink blocks in the owner's name. Each connection
+ * that may create and unlink blocks in the owner's name, through a pipe, a
+ * file only the user can read, or the environment (/proc/PID/environ is
+ * readable by the same user alone), and never as a command-line argument:
+ * every user can read /proc/PID/cmdline (unless /proc is mounted with
+ * hidepid). The watchdog's own command line holds no key. Each connection
  * authenticates both ways: the watchdog refuses processes of other users
  * and clients that cannot prove they know the key; the client, before it
  * writes anything, checks that the listening process is of its own user
@@ -500,22 +519,42 @@ const char *pyshm_list_errmsg(const pyshm_list *list);
  * version; a manager or watchdog program of another version gives
  * PYSHM_EVERSION.
  *
+ * Namespaces (Linux): the abstract socket belongs to the network namespace
+ * (another one does not see it: ENOENT), and the pid check to the pid
+ * namespace. A client in a pid namespace other than the owner's (a
+ * container, `unshare --pid`) cannot tell that the listening process is
+ * the one the address names, and refuses the manager with PYSHM_EAUTH,
+ * even with the right key. Share managers within one pid namespace.
+ *
  * Bounds: a watchdog serves at most 128 connections besides its owner's,
  * fewer if its descriptor limit (RLIMIT_NOFILE, inherited from the owner)
- * is under 144, so that it keeps room to create blocks (a client beyond
- * that is refused: EOS, errno EAGAIN); a connection must
- * authenticate within 5 s and is closed after 60 s without a request (a
- * handle reconnects by itself on its next request); at its descriptor limit
- * a watchdog turns the waiting client away (EOS, errno EMFILE) instead of
- * spinning. It tracks at most 262,144 names (ENOMEM beyond that), found
- * through a hash index, so a request takes the same time at any count.
+ * is under 144, so that it keeps room to create blocks. At most 32 of them
+ * (a quarter) may be still authenticating, so connections that never
+ * authenticate cannot take the room of those that did; a connection must
+ * authenticate within 1 s, and when a new one is waiting and the 32 are
+ * taken, the oldest of them makes way once it has had 50 ms (an honest
+ * client answers in well under a millisecond; the newcomer waits its turn
+ * in the socket's backlog meanwhile). Among authenticated connections, when
+ * one more needs room, the one idle longest is closed; any is closed after
+ * 60 s without a request (a handle reconnects by itself on its next
+ * request). A request, once begun, must arrive whole within 1 s (else
+ * ETIMEDOUT), so a client that sends it a byte at a time holds nothing for
+ * long. A watchdog at its descriptor limit turns the waiting client away
+ * instead of spinning. A client turned away (no room, too slow, no
+ * descriptor) tries again by itself, less and less often, within its
+ * timeout. Measured (make manager-bench): with 500 connections of another
+ * process of the user held open, never authenticating or authenticated and
+ * idle, a client is served in well under a second (0.1 s typically). It
+ * tracks at most 262,144 names (ENOMEM beyond that), found through a hash
+ * index, so a request takes the same time at any count.
  *
- * Timeouts: connecting, and each request, fail with PYSHM_ETIMEDOUT after
- * 5 seconds without an answer (a stopped or hung watchdog), or after
- * PYSHM_MANAGER_TIMEOUT_MS milliseconds from the environment when a handle
- * is made, or as pyshm_manager_set_timeout() says. A request that timed
- * out may still be carried out once the watchdog runs again (its late reply
- * is skipped); a block it creates then is owned by the manager as usual.
+ * Timeouts: connecting, and each request, fail with PYSHM_ETIMEDOUT after 5
+ * seconds without an answer (a stopped or hung watchdog, or one that kept
+ * turning the client away), or after PYSHM_MANAGER_TIMEOUT_MS milliseconds
+ * from the environment when a handle is made, or as
+ * pyshm_manager_set_timeout() says. A request that timed out may still be
+ * carried out once the watchdog runs again (its late reply is skipped); a
+ * block it creates then is owned by the manager as usual.
  *
  * On Windows every function returns PYSHM_ENOTSUP: a block dies there
  * with its last handle, so there is nothing for a manager to clean up.
@@ -548,8 +587,8 @@ typedef struct pyshm_manager pyshm_manager;
  * is running. Errors: ENOMEM, ENAMETOOLONG (TMPDIR too long for a socket
  * path, outside Linux), ETIMEDOUT (the watchdog did not start in time),
  * EVERSION (the watchdog program is of another version), EOS (socket,
- * fork; or the watchdog program could not be executed, its errno in
- * pyshm_last_os_error()). */
+ * spawn; or no watchdog program could be run, its errno in
+ * pyshm_last_os_error(): ENOENT when there is none). */
 int pyshm_manager_start(pyshm_manager **out);
 
 /*
@@ -560,7 +599,8 @@ int pyshm_manager_start(pyshm_manager **out);
  * or no key in it), ENOENT (no manager there, or it has shut down), EAUTH
  * (whoever listens there is not that manager: another user's process, a
  * process other than the one the address names, or one that does not know
- * the key; or the manager refused our key), EVERSION, ETIMEDOUT, EOS.
+ * the key; or the manager refused our key; or the caller is in another pid
+ * namespace), EVERSION, ETIMEDOUT (no answer, or no room, in time), EOS.
  */
 int pyshm_manager_connect(const char *address, pyshm_manager **out);
 

@@ -3,11 +3,11 @@
  * or the process that started it dies, however it dies.
  *
  * pyshm_manager_start() starts a watchdog (watchdog.c, run as the program
- * of watchdog_main.c) that holds one end of a socketpair whose other end
- * only the owner has. Blocks are created by the watchdog on request and
- * tracked there; when the owner's end closes (exit, crash, SIGKILL, exec)
- * or, on Linux, a pidfd says the owner has exited, the watchdog unlinks
- * every tracked name and exits. Other processes reach the watchdog through
+ * of watchdog_main.c, found and started by watchdog_spawn.c) that holds
+ * one end of a socketpair whose other end only the owner has. Blocks are
+ * created by the watchdog on request and tracked there; when the owner's
+ * end closes (exit, crash, SIGKILL, exec) or, on Linux, a pidfd says the
+ * owner has exited, the watchdog unlinks every tracked name and exits. Other processes reach the watchdog through
  * a listening socket (the address), authenticated both ways with a key the
  * address carries.
  *
@@ -89,12 +89,6 @@ PYSHM_API void pyshm_manager_free(pyshm_manager *m) { (void)m; }
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Where `make install` puts the watchdog program; PYSHM_WATCHDOG in the
- * environment overrides it. */
-#ifndef PYSHM_WATCHDOG_PATH
-#define PYSHM_WATCHDOG_PATH "/usr/local/libexec/pyshm-watchdog"
-#endif
 
 #define SOCK_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 /* "<socket>#<hex key>" */
@@ -255,6 +249,21 @@ bool pyshm__same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
     return d == 0;
 }
 
+void pyshm__mgr_answer(const unsigned char key[PYSHM__MGR_KEY],
+                       const unsigned char ns[PYSHM__MGR_KEY],
+                       const unsigned char nc[PYSHM__MGR_KEY], char out[PYSHM__MGR_ANSWER]) {
+    unsigned char proof[32];
+    pyshm__mgr_proof(key, PYSHM__MGR_CLIENT_LABEL, ns, nc, proof);
+    int n = snprintf(out, PYSHM__MGR_ANSWER, "A %d ", PYSHM__MGR_VERSION);
+    pyshm__hex_encode((const char *)nc, PYSHM__MGR_KEY, out + n);
+    n += 2 * PYSHM__MGR_KEY;
+    out[n++] = ' ';
+    pyshm__hex_encode((const char *)proof, sizeof proof, out + n);
+    n += 2 * (int)sizeof proof;
+    out[n++] = '\n';
+    out[n] = '\0';
+}
+
 /* ---- descriptors -------------------------------------------------------- */
 
 /* Descriptors are close-on-exec from birth where the system allows it, so a
@@ -401,7 +410,7 @@ static int listen_socket(char *sock, size_t cap, char *dir, size_t dircap, int *
         pyshm__hex_encode((const char *)r, sizeof r, hex);
         snprintf(sock, cap, "@pyshm-%ld-%s", (long)getpid(), hex);
 #else
-        const char *tmp = getenv("TMPDIR");
+        const char *tmp = pyshm__secure_getenv("TMPDIR");
         if (tmp == NULL || tmp[0] == '\0')
             tmp = "/tmp";
         int dir_err = 0;
@@ -710,12 +719,20 @@ static bool parse_versioned(const char *line, char tag, long *version, const cha
     return true;
 }
 
+/* Whether the watchdog turned us away for want of room or of time (an
+ * error line instead of its greeting or of its answer to our proof,
+ * manager.h): then we may try again. */
+static bool turned_away(const char *line) {
+    int e = line[0] == 'E' && line[1] == ' ' ? atoi(line + 2) : 0;
+    return e == EAGAIN || e == ETIMEDOUT || e == EMFILE || e == ENFILE;
+}
+
 /*
  * The client's half of the handshake (manager.h): the listener's
  * credentials, the version, our proof of the key for the watchdog's nonce,
- * and its proof for ours.
+ * and its proof for ours. *again: it turned us away.
  */
-static int handshake(pyshm_manager *m, long long deadline) {
+static int handshake(pyshm_manager *m, long long deadline, bool *again) {
     int rc = check_listener(m);
     char line[PYSHM__MGR_LINE];
     if (rc == 0)
@@ -727,6 +744,7 @@ static int handshake(pyshm_manager *m, long long deadline) {
     long version;
     const char *hex;
     unsigned char ns[PYSHM__MGR_KEY], nc[PYSHM__MGR_KEY], proof[32], want[32];
+    *again = turned_away(line);
     if ((rc = error_line(line)) != 0)
         return rc;
     if (!parse_versioned(line, 'H', &version, &hex) || version != PYSHM__MGR_VERSION)
@@ -735,17 +753,13 @@ static int handshake(pyshm_manager *m, long long deadline) {
         return pyshm__os_error(EPROTO);
     if (pyshm__random_bytes(nc, sizeof nc) != 0)
         return pyshm__os_error(errno);
-    pyshm__mgr_proof(m->key, PYSHM__MGR_CLIENT_LABEL, ns, nc, proof);
-    char req[16 + 4 * PYSHM__MGR_KEY + 2 * sizeof proof];
-    int n = snprintf(req, sizeof req, "A %d ", PYSHM__MGR_VERSION);
-    pyshm__hex_encode((const char *)nc, sizeof nc, req + n);
-    strcat(req, " ");
-    pyshm__hex_encode((const char *)proof, sizeof proof, req + strlen(req));
-    strcat(req, "\n");
+    char req[PYSHM__MGR_ANSWER];
+    pyshm__mgr_answer(m->key, ns, nc, req);
     bool sent;
     if ((rc = send_all(m->fd, req, strlen(req), deadline, &sent)) != 0 ||
         (rc = read_line(m, line, sizeof line, deadline)) != 0)
         return rc == PYSHM_EOS && pyshm_last_os_error() == EPIPE ? PYSHM_EAUTH : rc;
+    *again = turned_away(line);
     if ((rc = error_line(line)) != 0)
         return rc == PYSHM_EACCES ? PYSHM_EAUTH : rc; /* it refused our proof */
     /* "0 <pid> <hex proof>" */
@@ -757,26 +771,39 @@ static int handshake(pyshm_manager *m, long long deadline) {
 }
 
 /* Connects m (fd -1) to the manager at m->sock and authenticates both
- * ways; on failure m->fd stays -1. */
+ * ways; on failure m->fd stays -1. A watchdog that turns us away (other
+ * connections hold its room) is asked again, less and less often, until
+ * the timeout: ETIMEDOUT if it never lets us in. */
 static int open_connection(pyshm_manager *m) {
-    m->fd = -1;
-    m->rlen = 0;
     m->owed = 0;
     long long deadline = now_ms() + m->timeout_ms;
-    int rc = connect_to(m->sock, deadline, &m->fd);
-    if (rc == 0)
-        rc = handshake(m, deadline);
-    if (rc != 0 && m->fd >= 0) {
-        close(m->fd);
+    for (long pause_ms = 2;; pause_ms = pause_ms < 64 ? 2 * pause_ms : 100) {
+        bool again = false;
         m->fd = -1;
+        m->rlen = 0;
+        int rc = connect_to(m->sock, deadline, &m->fd);
+        if (rc == 0)
+            rc = handshake(m, deadline, &again);
+        if (rc == 0)
+            return 0;
+        if (m->fd >= 0) {
+            close(m->fd);
+            m->fd = -1;
+        }
+        long long left = deadline - now_ms();
+        if (!again)
+            return rc;
+        if (left <= 0)
+            return PYSHM_ETIMEDOUT;
+        struct timespec ts = {0, (left < pause_ms ? left : pause_ms) * 1000000L};
+        nanosleep(&ts, NULL);
     }
-    return rc;
 }
 
 /* The default timeout: DEFAULT_TIMEOUT_MS, or PYSHM_MANAGER_TIMEOUT_MS from
  * the environment when that is a positive number of milliseconds. */
 static int default_timeout(void) {
-    const char *s = getenv("PYSHM_MANAGER_TIMEOUT_MS");
+    const char *s = pyshm__secure_getenv("PYSHM_MANAGER_TIMEOUT_MS");
     char *end;
     long v = s ? strtol(s, &end, 10) : 0;
     return s && end != s && *end == '\0' && v > 0 && v <= 86400000 ? (int)v : DEFAULT_TIMEOUT_MS;
@@ -833,24 +860,6 @@ static void reap(pid_t pid) {
     }
 }
 
-/*
- * The watchdog program: PYSHM_WATCHDOG from the environment (ignored in a
- * set-user-ID or set-group-ID process, whose environment is not to be
- * trusted), else PYSHM_WATCHDOG_PATH. NULL when the compiled-in program is
- * missing: the watchdog is then forked from this process. An explicit
- * PYSHM_WATCHDOG that cannot be executed is an error (*rc).
- */
-static const char *watchdog_program(int *rc) {
-    *rc = 0;
-    const char *env = getenv("PYSHM_WATCHDOG");
-    if (env != NULL && env[0] != '\0' && getuid() == geteuid() && getgid() == getegid()) {
-        if (access(env, X_OK) != 0)
-            *rc = pyshm__os_error(errno);
-        return env;
-    }
-    return access(PYSHM_WATCHDOG_PATH, X_OK) == 0 ? PYSHM_WATCHDOG_PATH : NULL;
-}
-
 /* Reads the watchdog's first line on the socketpair: "0 <pid> <version>",
  * or "E <errno>" from a watchdog program that could not be executed. */
 static int read_owner_hello(pyshm_manager *m) {
@@ -865,8 +874,7 @@ static int read_owner_hello(pyshm_manager *m) {
 }
 
 /* The handle is built on the stack and copied to the heap only once the
- * watchdog runs, so that the forked children hold no pointer to a heap
- * block they never free. */
+ * watchdog runs. */
 PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     if (out == NULL)
         return PYSHM_EINVAL;
@@ -875,13 +883,9 @@ PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     init_handle(m);
     char dir[SOCK_MAX + 1];
     int lfd = -1, sv[2] = {-1, -1};
-    int rc;
-    const char *program = watchdog_program(&rc);
-    if (rc != 0)
-        return rc;
     if (pyshm__random_bytes(m->key, sizeof m->key) != 0)
         return pyshm__os_error(errno);
-    rc = listen_socket(m->sock, sizeof m->sock, dir, sizeof dir, &lfd);
+    int rc = listen_socket(m->sock, sizeof m->sock, dir, sizeof dir, &lfd);
     if (rc != 0)
         return rc;
     char hexkey[2 * PYSHM__MGR_KEY + 1];
@@ -908,39 +912,33 @@ PYSHM_API int pyshm_manager_start(pyshm_manager **out) {
     if (dir[0] != '\0')
         args.sock_path = m->sock;
 
-    /* Fork twice: the watchdog is a grandchild, re-parented at once, so
-     * the owner never has a child of ours to reap later, nor one that a
-     * wait() for any child of its own could pick up. The grandchild execs
-     * the watchdog program, which holds nothing of this process's memory. */
-    pid_t child = fork();
-    if (child == 0) {
-        setsid(); /* out of the terminal's process group: ^C is for the owner */
-        pid_t grandchild = fork();
-        if (grandchild == 0) {
-            if (program != NULL)
-                pyshm__watchdog_exec(program, &args);
-            pyshm__watchdog_run(&args);
-        }
-        _exit(grandchild < 0 ? 1 : 0);
-    }
-    int fork_errno = errno;
+    /* The process started forks the watchdog and exits at once, so that
+     * the watchdog is re-parented: the owner never has a child of ours to
+     * reap later, nor one that a wait() for any child of its own could
+     * pick up. */
+    pid_t child;
+    rc = pyshm__watchdog_spawn(&args, &child);
     close(sv[1]);
     if (pidfd >= 0)
         close(pidfd);
     close(lfd);
-    if (child < 0) {
+    if (rc != 0) {
         close(sv[0]);
-        rc = pyshm__os_error(fork_errno);
         goto fail_dir;
     }
-    reap(child);
     m->fd = sv[0];
     /* Ends in end-of-file if the watchdog could not start. */
     rc = read_owner_hello(m);
     if (rc != 0) {
+        /* Not our watchdog after all (a PYSHM_WATCHDOG that names another
+         * program): stopped, unless it has ended and been reaped already. */
+        if (waitpid(child, NULL, WNOHANG) == 0)
+            kill(child, SIGKILL);
         close(m->fd);
-        goto fail_dir;
     }
+    reap(child);
+    if (rc != 0)
+        goto fail_dir;
     m->owner = true;
     *out = malloc(sizeof **out);
     if (*out == NULL) {

@@ -18,10 +18,14 @@
  *   watchdog -> client  "H <version> <hex Ns>"        (the uid check passed)
  *   client -> watchdog  "A <version> <hex Nc> <hex HMAC(K, "pyshm-mgr client" Ns Nc)>"
  *   watchdog -> client  "0 <watchdog pid> <hex HMAC(K, "pyshm-mgr server" Nc Ns)>"
- *                       | "E <errno>" and hang up (EACCES: wrong proof;
- *                         EAGAIN: too many connections)
+ *                       | "E <errno>" and hang up (EACCES: wrong proof)
  * Before the client writes its proof, it has checked the listening
  * process's credentials: the same uid, and the pid the address names.
+ * Instead of the greeting or the answer to the proof, a client may be told
+ * "E <errno>" and hung up on for want of room: EAGAIN (another connection
+ * needed its place), ETIMEDOUT (it did not authenticate in time), EMFILE
+ * (the watchdog is at its descriptor limit). It tries again, within its
+ * own timeout.
  *
  * Requests, once the connection is open:
  *   "C <size> <hex name>"   create a block, "-" for a random name
@@ -32,6 +36,11 @@
  *   "S"             shutdown (owner connection only): unlink every tracked
  *                   name, then -> "0 <count>" and the watchdog exits
  *                   (E EPERM from any other connection)
+ * A connection other than the owner's is closed without a word when it has
+ * been idle too long, or when it is the one idle longest and a client that
+ * has just authenticated needs its room: its client opens a new one for
+ * its next request. A request not complete in time is answered
+ * "E ETIMEDOUT", and the connection closed.
  *
  * The watchdog creates blocks itself rather than having clients create and
  * then register them: a block exists only once it is tracked, so an owner
@@ -57,12 +66,23 @@
 /* The key and the nonces, in bytes (hex on the wire: twice as many). */
 #define PYSHM__MGR_KEY 32
 
-/* Bounds the watchdog keeps (documented in pyshm.h): connections besides
- * the owner's, tracked names, how long a connection may take to
- * authenticate and how long it may stay without a request. */
+/* Bounds the watchdog keeps (documented in pyshm.h). Connections besides
+ * the owner's: at most MAX_CONNS, of which at most MAX_PENDING still to
+ * authenticate, so that the others always have room for authenticated
+ * clients. A connection must authenticate within HANDSHAKE_MS; when a new
+ * one is waiting and no room is left, the oldest still unauthenticated one
+ * makes way for it once it has had GRACE_MS (an honest client answers in
+ * well under a millisecond), and the least recently used authenticated one
+ * makes way for a client that has just authenticated (the library
+ * reconnects by itself). A request, once its first byte has come, must be
+ * complete within REQUEST_MS; a connection without a request is closed
+ * after IDLE_MS. */
 #define PYSHM__MGR_MAX_CONNS 128
+#define PYSHM__MGR_MAX_PENDING 32
 #define PYSHM__MGR_MAX_NAMES 262144
-#define PYSHM__MGR_HANDSHAKE_MS 5000
+#define PYSHM__MGR_HANDSHAKE_MS 1000
+#define PYSHM__MGR_GRACE_MS 50
+#define PYSHM__MGR_REQUEST_MS 1000
 #define PYSHM__MGR_IDLE_MS 60000
 
 /*
@@ -99,9 +119,17 @@ bool pyshm__same_bytes(const unsigned char *a, const unsigned char *b, size_t n)
 #define PYSHM__MGR_CLIENT_LABEL "pyshm-mgr client"
 #define PYSHM__MGR_SERVER_LABEL "pyshm-mgr server"
 
+/* A client's answer to the greeting that carried the nonce ns, with its
+ * own nonce nc: "A <version> <hex nc> <hex client proof>\n", into out. */
+#define PYSHM__MGR_ANSWER (8 + 2 * PYSHM__MGR_KEY + 2 * 32 + 2)
+void pyshm__mgr_answer(const unsigned char key[PYSHM__MGR_KEY],
+                       const unsigned char ns[PYSHM__MGR_KEY],
+                       const unsigned char nc[PYSHM__MGR_KEY], char out[PYSHM__MGR_ANSWER]);
+
 /* The first argument of the watchdog program, so that a program of another
- * version, or one run by hand, refuses to start. */
-#define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2"
+ * version, or one run by hand, refuses to start. "-detach": the program
+ * detaches itself from the process that started it (watchdog_main.c). */
+#define PYSHM__MGR_PROGRAM_TAG "--pyshm-manager-2-detach"
 
 /*
  * What the watchdog needs; every descriptor is its own copy.
@@ -123,10 +151,9 @@ typedef struct pyshm__watchdog_args {
 
 /*
  * The watchdog's body; never returns. It runs in the watchdog program
- * (watchdog_main.c), or, when that program cannot be found, in a forked
- * grandchild of a process that may have had other threads, so it uses only
- * async-signal-safe calls: system calls and string functions, no malloc and
- * no stdio (its tables grow with mmap).
+ * (watchdog_main.c), a fresh process image that holds nothing of its
+ * owner's memory. It keeps to system calls and string functions (its
+ * tables grow with mmap), which keeps the program small.
  */
 void pyshm__watchdog_run(const pyshm__watchdog_args *a)
 #if defined(__GNUC__)
@@ -135,15 +162,32 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a)
     ;
 
 /*
- * Run in the forked grandchild instead: keeps only a's descriptors (stdin,
- * stdout and stderr on /dev/null) and executes the watchdog program at path
- * with them, in an empty environment. If that fails, writes "E <errno>" to
- * the owner's socketpair and exits. Async-signal-safe.
+ * Starts the watchdog program with a's descriptors (the caller's copies
+ * stay open), in an empty environment, without copying the caller's
+ * memory (posix_spawn). The program run is the first of these that can be:
+ *   - the one PYSHM_WATCHDOG names, alone (ignored in a process whose
+ *     environment is not to be trusted: pyshm__secure_getenv);
+ *   - the image the library carries (pyshm__watchdog_image), executed from
+ *     memory (Linux) or from a file of its own in a new 0700 directory;
+ *   - the installed program, PYSHM_WATCHDOG_PATH;
+ *   - pyshm-watchdog beside the file holding the library (a shared library,
+ *     or the executable it is linked into), or in ../libexec from there;
+ *     not in a set-ID or capability-raised process, which must run only
+ *     what its builder chose.
+ * *pid is the process started, a child of the caller that exits as soon as
+ * it has detached the watchdog: the caller reaps it. 0, or a PYSHM_E* code
+ * (EOS with errno ENOENT when there is no program at all).
  */
-void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a)
-#if defined(__GNUC__)
-    __attribute__((noreturn))
-#endif
-    ;
+int pyshm__watchdog_spawn(const pyshm__watchdog_args *a, pid_t *pid);
+
+/* getenv(name), or NULL in a process that runs with more privileges than
+ * whoever set its environment: set-user-ID or set-group-ID, or raised file
+ * capabilities (secure_getenv, getauxval(AT_SECURE), issetugid). */
+const char *pyshm__secure_getenv(const char *name);
+
+/* The watchdog program, carried inside the library (watchdog_image.c):
+ * size 0 when this build carries none. */
+extern const unsigned char pyshm__watchdog_image[];
+extern const size_t pyshm__watchdog_image_size;
 
 #endif

@@ -2,17 +2,19 @@
  * The manager's watchdog: a process that tracks block names and unlinks all
  * of them when its owner shuts it down, exits, crashes or is killed.
  *
- * It runs as a program of its own (watchdog_main.c), exec'd from a
- * grandchild of the owner, so that it holds none of the owner's memory;
- * where that program is missing, the same code runs in the forked
- * grandchild itself. That is a child of a process that may have other
- * threads, so from here on only async-signal-safe calls are made: no
- * malloc, no stdio.
+ * It runs as a program of its own (watchdog_main.c, started by
+ * watchdog_spawn.c), so that it holds none of the owner's memory. It makes
+ * system calls and uses string functions, no malloc and no stdio, which
+ * keeps that program small.
  *
  * Nothing a client does may stall it, since its one job is to notice its
- * owner's death: replies never block, connections are bounded in number
- * and in idle time, a full descriptor table sheds the connection waiting
- * instead of spinning on it, and names are found through a hash index.
+ * owner's death, nor keep others out: replies never block; connections are
+ * bounded in number, in the time they may take to authenticate, to send a
+ * request and to stay idle; a connection still to authenticate cannot take
+ * the place of authenticated ones, and when a new one is waiting the
+ * oldest of its kind makes way for it; a full descriptor table sheds the
+ * connection waiting instead of spinning on it; names are found through a
+ * hash index.
  */
 #ifndef _WIN32 /* POSIX only: see manager.c */
 /* macOS's getpeereid and MAP_ANON: internal.h, included first by manager.h. */
@@ -52,7 +54,10 @@ typedef enum {
 typedef struct conn {
     int fd;
     conn_state state;
-    long long deadline; /* ms: to authenticate, then for its next request */
+    bool evicted;       /* made way for another: closed, with its deadline now */
+    long long since;    /* ms: accepted, then of its last request (who goes first) */
+    long long deadline; /* ms: to authenticate, to complete a request begun,
+                           or for its next request */
     unsigned char nonce[PYSHM__MGR_KEY];
     size_t len;
     char buf[PYSHM__MGR_LINE];
@@ -73,8 +78,12 @@ static struct pollfd *pfds;
 static size_t cap_pfds;
 static unsigned char key[PYSHM__MGR_KEY];
 /* Connections besides the owner's: PYSHM__MGR_MAX_CONNS, or fewer if the
- * descriptor limit would not leave room for the blocks being created. */
+ * descriptor limit would not leave room for the blocks being created; of
+ * those, at most max_pending still to authenticate and max_open
+ * authenticated. */
 static size_t max_conns = PYSHM__MGR_MAX_CONNS;
+static size_t max_pending = PYSHM__MGR_MAX_PENDING;
+static size_t max_open = PYSHM__MGR_MAX_CONNS - PYSHM__MGR_MAX_PENDING;
 /* Spent on an accept() at the descriptor limit, to shed the connection. */
 static int reserve_fd = -1;
 static long long accept_paused_until;
@@ -99,8 +108,7 @@ static long long now_ms(void) {
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Fresh zeroed anonymous pages (malloc may be unusable in a child of a
- * threaded process); NULL on failure. */
+/* Fresh zeroed anonymous pages; NULL on failure. */
 static void *pages(size_t bytes) {
     void *q = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     return q == MAP_FAILED ? NULL : q;
@@ -283,6 +291,31 @@ static bool reply_ok(int fd, const char *name) {
     return send_line(fd, line, n);
 }
 
+/* ---- room --------------------------------------------------------------- */
+
+/* How many connections are in state st, not counting skip, and which of
+ * them has been there longest (*oldest, -1 if none). */
+static size_t census(conn_state st, const conn *skip, size_t *oldest) {
+    size_t n = 0;
+    *oldest = (size_t)-1;
+    for (size_t i = 0; i < n_conns; i++) {
+        const conn *c = &conns[i];
+        if (c->state != st || c->evicted || c == skip)
+            continue;
+        n++;
+        if (*oldest == (size_t)-1 || c->since < conns[*oldest].since)
+            *oldest = i;
+    }
+    return n;
+}
+
+/* Has connection i make way for another: it is closed once this round of
+ * the main loop is over (its deadline is now), without being read again. */
+static void evict(size_t i, long long now) {
+    conns[i].evicted = true;
+    conns[i].deadline = now;
+}
+
 /* ---- requests ----------------------------------------------------------- */
 
 static bool parse_u64(const char *s, size_t n, unsigned long long *v) {
@@ -432,7 +465,14 @@ static line_result authenticate(conn *c, const char *line, size_t n, long long n
     if (!reply_num_hex(c->fd, '0', (unsigned long long)getpid(), proof, sizeof proof))
         return LINE_DROP;
     c->state = CONN_OPEN;
+    c->since = now;
     c->deadline = now + PYSHM__MGR_IDLE_MS;
+    /* No room: the authenticated connection unused the longest makes way.
+     * It has no request under way (its client would have sent it whole),
+     * and its client opens a new connection on its next one. */
+    size_t lru;
+    if (census(CONN_OPEN, c, &lru) >= max_open)
+        evict(lru, now);
     return LINE_OK;
 }
 
@@ -441,8 +481,10 @@ static line_result authenticate(conn *c, const char *line, size_t n, long long n
 static line_result handle_line(conn *c, char *line, size_t n, long long now) {
     if (c->state == CONN_CHALLENGED)
         return authenticate(c, line, n, now);
-    if (c->state == CONN_OPEN)
+    if (c->state == CONN_OPEN) {
+        c->since = now;
         c->deadline = now + PYSHM__MGR_IDLE_MS;
+    }
     char name[PYSHM__MGR_NAME_MAX + 1];
     const char *made = NULL; /* the name a create replies with */
     char op = n > 0 ? line[0] : '\0';
@@ -481,8 +523,12 @@ static line_result handle_line(conn *c, char *line, size_t n, long long now) {
     return sent ? LINE_OK : LINE_DROP;
 }
 
-/* Reads what c has sent and handles each complete line. */
+/* Reads what c has sent and handles each complete line. A request begun
+ * here must be complete within PYSHM__MGR_REQUEST_MS: a client sends each
+ * one whole, and one sent a byte at a time must not hold a connection for
+ * the idle time. */
 static line_result service(conn *c, long long now) {
+    bool begun = c->len > 0; /* a request under way already has its deadline */
     ssize_t r;
     do
         r = read(c->fd, c->buf + c->len, sizeof c->buf - c->len);
@@ -492,17 +538,20 @@ static line_result service(conn *c, long long now) {
     if (r <= 0)
         return LINE_DROP;
     c->len += (size_t)r;
-    for (;;) {
-        char *nl = memchr(c->buf, '\n', c->len);
-        if (nl == NULL)
-            return c->len == sizeof c->buf ? LINE_DROP : LINE_OK;
+    for (char *nl; (nl = memchr(c->buf, '\n', c->len)) != NULL;) {
         size_t n = (size_t)(nl - c->buf);
         line_result lr = handle_line(c, c->buf, n, now);
         if (lr != LINE_OK)
             return lr;
         memmove(c->buf, nl + 1, c->len - n - 1);
         c->len -= n + 1;
+        begun = false;
     }
+    if (c->len == sizeof c->buf)
+        return LINE_DROP;
+    if (c->len > 0 && !begun && c->state == CONN_OPEN && now + PYSHM__MGR_REQUEST_MS < c->deadline)
+        c->deadline = now + PYSHM__MGR_REQUEST_MS;
+    return LINE_OK;
 }
 
 /* ---- connections -------------------------------------------------------- */
@@ -539,7 +588,9 @@ static bool add_conn(int fd, conn_state state, long long now) {
     conn *c = &conns[n_conns];
     c->fd = fd;
     c->state = state;
+    c->evicted = false;
     c->len = 0;
+    c->since = now;
     c->deadline = now + PYSHM__MGR_HANDSHAKE_MS;
     if (state == CONN_CHALLENGED &&
         (pyshm__random_bytes(c->nonce, sizeof c->nonce) != 0 ||
@@ -566,6 +617,18 @@ static void shed_one(int lfd, long long now) {
         accept_paused_until = now + 100;
 }
 
+/* When a new connection can be taken: now if there is room for one more
+ * still to authenticate, else once the oldest of those has had its grace
+ * (until then the newcomer waits in the listening socket's backlog, in
+ * turn). */
+static long long room_at(long long now) {
+    size_t oldest;
+    if (census(CONN_CHALLENGED, NULL, &oldest) < max_pending)
+        return now;
+    return conns[oldest].since + PYSHM__MGR_GRACE_MS;
+}
+
+/* Takes one waiting connection; room_at(now) <= now. */
 static void accept_one(int lfd, long long now) {
     int fd;
     do
@@ -582,11 +645,13 @@ static void accept_one(int lfd, long long now) {
         close(fd);
         return;
     }
-    /* The owner's connection is not counted. */
-    if (n_conns > max_conns) {
-        reply_num(fd, 'E', EAGAIN);
-        close(fd);
-        return;
+    /* No room: the connection that has waited longest to authenticate,
+     * past its grace, makes way (its client may try again). The owner's
+     * connection is not counted. */
+    size_t oldest;
+    if (census(CONN_CHALLENGED, NULL, &oldest) >= max_pending) {
+        reply_num(conns[oldest].fd, 'E', EAGAIN);
+        evict(oldest, now);
     }
     if (!add_conn(fd, CONN_CHALLENGED, now))
         close(fd);
@@ -702,40 +767,6 @@ static void reset_signals(void) {
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* A decimal argument for the watchdog program ("-1" for a missing pidfd). */
-static void put_arg(char out[24], long v) {
-    size_t n = 0;
-    if (v < 0) {
-        out[n++] = '-';
-        v = -v;
-    }
-    n += put_u64(out + n, (unsigned long long)v);
-    out[n] = '\0';
-}
-
-void pyshm__watchdog_exec(const char *path, const pyshm__watchdog_args *a) {
-    int owner_fd = a->owner_fd, listen_fd = a->listen_fd, pidfd = a->pidfd;
-    int *fds[3] = {&owner_fd, &listen_fd, &pidfd};
-    isolate_fds(fds);
-    char args[4][24];
-    for (int i = 0; i < 3; i++) {
-        /* These three, and only these, survive the exec. */
-        if (*fds[i] >= 0)
-            fcntl(*fds[i], F_SETFD, 0);
-        put_arg(args[i], *fds[i]);
-    }
-    put_arg(args[3], (long)a->owner_pid);
-    char *argv[] = {(char *)path,   (char *)PYSHM__MGR_PROGRAM_TAG,
-                    args[0],        args[1],
-                    args[2],        args[3],
-                    (char *)a->sock_path, (char *)a->sock_dir,
-                    NULL};
-    char *envp[] = {NULL};
-    execve(path, argv, envp);
-    reply_num(owner_fd, 'E', (unsigned long long)errno);
-    _exit(127);
-}
-
 /* The address goes first, so that once shutdown returns nobody can connect
  * to a manager that is ending; then the names; then the reply. */
 static void finish(const pyshm__watchdog_args *a, int reply_fd, int status) {
@@ -753,12 +784,15 @@ static void finish(const pyshm__watchdog_args *a, int reply_fd, int status) {
 }
 
 /* How long poll() may sleep: until the first connection's deadline, the
- * end of a pause in accepting, or (with no pidfd) the next look at the
- * owner; -1 for no limit. */
-static int poll_timeout(long long now, bool poll_owner) {
+ * end of a pause in accepting, room for a new connection (room, from
+ * room_at()), or (with no pidfd) the next look at the owner; -1 for no
+ * limit. */
+static int poll_timeout(long long now, bool poll_owner, long long room) {
     long long until = poll_owner ? now + 250 : -1;
     if (accept_paused_until > now && (until < 0 || accept_paused_until < until))
         until = accept_paused_until;
+    if (room > now && (until < 0 || room < until))
+        until = room;
     for (size_t i = 0; i < n_conns; i++)
         if (conns[i].state != CONN_OWNER && (until < 0 || conns[i].deadline < until))
             until = conns[i].deadline;
@@ -769,6 +803,18 @@ static int poll_timeout(long long now, bool poll_owner) {
 static void drop_conn(size_t i) {
     close(conns[i].fd);
     conns[i] = conns[--n_conns];
+}
+
+/* Connection i's time is up. A client still to authenticate, or with a
+ * request under way, is told (ETIMEDOUT; it may try again). An idle one,
+ * or one that made way for another, goes without a word: an idle client
+ * opens a new connection when it next has a request, and one that made
+ * way while authenticating was told EAGAIN already. */
+static void expire(size_t i) {
+    const conn *c = &conns[i];
+    if (!c->evicted && (c->state == CONN_CHALLENGED || c->len > 0))
+        reply_num(c->fd, 'E', ETIMEDOUT);
+    drop_conn(i);
 }
 
 void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
@@ -792,6 +838,9 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
         rl.rlim_cur < max_conns + 16)
         max_conns = rl.rlim_cur > 17 ? (size_t)rl.rlim_cur - 16 : 1;
+    if (max_conns / 4 < max_pending)
+        max_pending = max_conns / 4 > 0 ? max_conns / 4 : 1;
+    max_open = max_conns > max_pending ? max_conns - max_pending : 1;
     if (pipe(term_pipe) == 0) {
         set_nonblocking(term_pipe[0]);
         set_nonblocking(term_pipe[1]);
@@ -808,9 +857,10 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
             finish(&self, -1, 0);
         if (!grow((void **)&pfds, &cap_pfds, sizeof *pfds, n_conns + 3))
             finish(&self, -1, 1);
-        long long now = now_ms();
+        long long now = now_ms(), room = room_at(now);
+        bool listening = accept_paused_until <= now && room <= now;
         size_t np = 0;
-        pfds[np].fd = accept_paused_until > now ? -1 : listen_fd;
+        pfds[np].fd = listening ? listen_fd : -1;
         pfds[np++].events = POLLIN;
         pfds[np].fd = pidfd;
         pfds[np++].events = POLLIN;
@@ -822,7 +872,7 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
         }
         /* Without a pidfd the owner is polled for every quarter second, so
          * an owner whose socket another process inherited still counts. */
-        int r = poll(pfds, (nfds_t)np, poll_timeout(now, pidfd < 0));
+        int r = poll(pfds, (nfds_t)np, poll_timeout(now, pidfd < 0, room));
         if (terminated)
             finish(&self, -1, 0);
         if (r < 0 && errno != EINTR)
@@ -834,7 +884,7 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
         now = now_ms();
         /* Connections, last first (a dropped one is replaced by the last). */
         for (size_t i = n_conns; i-- > 0;) {
-            if (r > 0 && pfds[i + 3].revents != 0) {
+            if (r > 0 && pfds[i + 3].revents != 0 && !conns[i].evicted) {
                 line_result lr = service(&conns[i], now);
                 if (lr == LINE_SHUTDOWN)
                     finish(&self, conns[i].fd, 0);
@@ -845,12 +895,10 @@ void pyshm__watchdog_run(const pyshm__watchdog_args *a) {
                     continue;
                 }
             }
-            /* Too slow to authenticate, or idle too long: its client opens
-             * a new connection when it next has a request. */
             if (conns[i].state != CONN_OWNER && conns[i].deadline <= now)
-                drop_conn(i);
+                expire(i);
         }
-        if (r > 0 && (pfds[0].revents & POLLIN))
+        if (r > 0 && listening && (pfds[0].revents & POLLIN))
             accept_one(listen_fd, now);
     }
 }

@@ -3,21 +3,30 @@
  * it holds nothing of its owner's memory (a forked copy would keep every
  * page the owner had at that moment for the watchdog's whole life).
  *
- * pyshm_manager_start() executes it from a grandchild of the owner, found
- * at the path compiled into the library or named by PYSHM_WATCHDOG:
+ * pyshm_manager_start() starts it (watchdog_spawn.c: the image the library
+ * carries, or this program installed or beside the library):
  *
- *   pyshm-watchdog --pyshm-manager-2 OWNER_FD LISTEN_FD PIDFD OWNER_PID SOCK_PATH SOCK_DIR
+ *   pyshm-watchdog --pyshm-manager-2-detach OWNER_FD LISTEN_FD PIDFD OWNER_PID SOCK_PATH SOCK_DIR
  *
  * The descriptors are inherited (PIDFD -1 if none); the key arrives on
- * OWNER_FD, never on the command line, which other users can read. It is
- * not meant to be run by hand.
+ * OWNER_FD, never on the command line, which other users can read. The
+ * process started forks the watchdog and exits at once, so that the owner
+ * reaps it right away and the watchdog is nobody's child it could wait
+ * for. It is not meant to be run by hand.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* prctl's PR_SET_NAME */
+#endif
 #include "manager.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #ifndef _WIN32
 
@@ -45,6 +54,18 @@ int main(int argc, char **argv) {
                 PYSHM__MGR_PROGRAM_TAG);
         return 2;
     }
+    pid_t pid = fork();
+    if (pid < 0) {
+        dprintf((int)owner_fd, "E %d\n", errno);
+        return 1;
+    }
+    if (pid > 0)
+        _exit(0);
+    setsid(); /* out of the owner's session: ^C at its terminal is for the owner */
+#if defined(__linux__)
+    /* Executed from memory, it would be named after a descriptor number. */
+    prctl(PR_SET_NAME, "pyshm-watchdog", 0, 0, 0);
+#endif
     pyshm__watchdog_args a = {(int)owner_fd, (int)listen_fd, (int)pidfd,
                               (pid_t)owner_pid, argv[6], argv[7]};
     pyshm__watchdog_run(&a);
