@@ -209,6 +209,6 @@ def run(impl_argv, impl_label, directory, profile, emit, only=None):
             except AdapterDied:
                 pass
         emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0,
-                    reason=reason, cause=cause, area=area or "list"))
+                    reason=reason, cause=cause, area=area if status == "skip" else "list"))
     ad.stop()
     sp.close()

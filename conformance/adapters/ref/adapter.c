@@ -283,7 +283,7 @@ static int cmd_shm(const char *op, char **a, int na, handle *h) {
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(h->shm);
-        return rc ? reply_code(rc, NULL) : out_str("ok");
+        return rc ? reply_os(rc, NULL, pyshm_shm_name(h->shm)) : out_str("ok");
     }
     if (strcmp(op, "dump") == 0) {
         if (!(buf = mapped(h->shm, &size)))
@@ -421,7 +421,7 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(shm);
-        return rc ? reply_code(rc, NULL) : out_str("ok");
+        return rc ? reply_os(rc, NULL, pyshm_shm_name(shm)) : out_str("ok");
     }
     if (strcmp(op, "dump") == 0) {
         size_t size;
