@@ -76,3 +76,10 @@ def interpreters(override=None):
         else:
             by_version.setdefault(ver, cmd)
     return sorted(by_version.items()), refused
+
+
+if __name__ == "__main__":
+    # The interpreters a run would use, one `VERSION ARGV` a line (the
+    # Makefile compares them to know whether an earlier run still holds).
+    for v, cmd in interpreters()[0]:
+        print(".".join(map(str, v)), " ".join(cmd))
