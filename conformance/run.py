@@ -6,7 +6,8 @@ does in the implementation's place.
   python3 conformance/run.py [--impl CMD] [--profile cpython|strict]
                              [--expect FILE] [--match VERSION] [--peers SEL]
                              [--groups a,b] [--exclude-groups a,b] [--case TEXT]
-                             [--pythons "P1 P2"] [--out DIR] [-v]
+                             [--pythons "P1 P2"] [--blocks auto|private|shared]
+                             [--out DIR] [-v]
 
 The implementation says in `hello` which CPython it matches (or --match);
 that CPython is run in its place on every scenario, against the same peer,
@@ -15,11 +16,18 @@ Profile `cpython` (the default) expects exactly CPython, defects included;
 `strict` expects the SPEC's decisions where CPython has a known defect.
 With --expect, the run passes when its failures are exactly those listed.
 
-Output: TAP on stdout and `N passed, N failed, N skipped`; junit.xml,
-report.md (opening with a conformance statement) and summary.json under
---out. Exit status 0 when the run conforms, 1 when it does not, 2 when it
-could not judge (no peer, a peer that cannot run, an unknown group or case,
-no case executed).
+The adapter's hello declares the features the implementation has
+(PROTOCOL.md, version 2): cases of the others are not run, and the
+statement names them with their counts; `err Unsupported` to a declared
+feature is a failure. The blocks present after every step, and the errno
+and filename of every OSError, are compared too (harness/space.py).
+
+Output: TAP on stdout, the causes of failure and the statement, and
+`N passed, N failed, N skipped`; junit.xml, report.md (the statement, then
+the causes) and summary.json under --out, all with the same counts. Exit
+status 0 when the run conforms, 1 when it does not, 2 when it could not
+judge (no peer, a peer that cannot run, an adapter of another protocol
+version, an unknown group or case, no case executed).
 """
 import argparse
 import os
