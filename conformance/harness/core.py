@@ -316,8 +316,10 @@ class Ctx:
     def blocks(self):
         """(normalised, raw) names of the blocks present that belong to this
         case: all of them in a private space, else those it knows."""
-        present = sorted(self.space.listing(self.names + sorted(self.reported)))
-        norm = sorted(self._normalise(n) for n in present)
+        present = sorted(self.space.listing(self.names + list(self.reported)))
+        # A name seen before has its alias already (the common case, and
+        # cheaper than normalising it again after every step).
+        norm = sorted(self._aliases.get(n) or self._normalise(n) for n in present)
         return " ".join(norm), present
 
     def record(self, who, line, r, detail=None):
