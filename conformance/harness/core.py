@@ -103,7 +103,7 @@ def unsupported(ad, cmd, text):
     area = AREAS.get(f, cmd)
     return Fail("the implementation declares %s (hello: %s) but answered `err Unsupported %s` to `%s`"
                 % (area, ",".join(sorted(ad.features)) or "-", text, cmd),
-                cause="declares %s but answers Unsupported to `%s`" % (area, cmd))
+                cause="declares %s but answers `err Unsupported` to its commands" % area)
 
 
 def add(group, name, fn, strict=None):

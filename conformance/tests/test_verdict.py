@@ -66,7 +66,9 @@ class PartialImplementations(unittest.TestCase):
         r = wrong("listless", "--groups", "errors,vectors")
         self.assertEqual(r.rc, 1, r.out[-3000:])
         self.assertIn("does NOT conform", r.statement)
-        self.assertIn("declares ShareableList but answers Unsupported", r.statement)
+        self.assertIn("cause: declares ShareableList but answers `err Unsupported` to its commands",
+                      r.statement)
+        self.assertEqual(len(r.summary["causes"]), 1, r.summary["causes"])  # one cause, not one per case
         by_group = r.summary["groups"]
         for g in ("errors", "vectors"):
             self.assertGreater(by_group[g]["fail"], 0, g)
