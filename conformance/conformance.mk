@@ -10,6 +10,10 @@
 #   make conformance-matrix        all of them, as Markdown and one HTML page
 #   make conformance-vectors       the vectors through the C runner, no Python
 #   make conformance-regen-vectors rewrite conformance/vectors/*.vec with CPython
+#
+# Exit status: make's own is 2 whenever a run fails. Scripts and CI that
+# need run.py's 0 (conforms) / 1 (does not) / 2 (cannot judge) call
+# conformance/run.py directly (README, "Validate your implementation").
 
 CONF_BUILD := $(BUILD)/conformance
 CONF_HDRS  := ref/include/pyshm.h $(wildcard conformance/common/*.h)
@@ -28,26 +32,43 @@ $(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c $(CONF_HDRS) $(
 
 .PHONY: conformance conformance-run conformance-vectors conformance-regen-vectors \
         check-conformance conformance-pypy conformance-pypy-run conformance-self \
-        conformance-matrix conformance-matrix-run check-harness-mutants
+        conformance-matrix conformance-matrix-run check-harness-mutants check-conformance-run
 # A conformance run needs only the base packages: a C compiler and python3.
 # They are installed before the build starts (a second make, so that even
 # `make -j` never compiles ahead of the compiler's installation).
 $(eval $(call needs,conformance,))
 conformance:
 	@$(MAKE) --no-print-directory conformance-run
+# What a passing run of the reference depends on: when none of it changed
+# since the last one (CONF_STAMP), check-conformance reuses its verdict.
+CONF_STAMP  := $(CONF_BUILD)/reference.passed
+CONF_PEERS  := $(CONF_BUILD)/interpreters.txt
+CONF_INPUTS  = $(REF_ADAPTER) $(CONF_PEERS) conformance/run.py $(wildcard conformance/harness/*.py) \
+               $(CPY_ADAPTER) $(wildcard conformance/adapters/wrong/*.py) \
+               conformance/expectations/ref.txt $(wildcard conformance/vectors/*.vec)
+# The interpreters found, rewritten only when they change.
+$(CONF_PEERS): FORCE
+	@mkdir -p $(dir $@)
+	@$(PYTHON) conformance/harness/discover.py > $@.new && \
+	  { cmp -s $@.new $@ && rm -f $@.new || mv $@.new $@; }
+
 ifeq ($(IMPL),)
 # The reference: exactly CPython but for its documented decisions, then
 # those decisions themselves.
-conformance-run: $(REF_ADAPTER)
+conformance-run: $(REF_ADAPTER) $(CONF_PEERS)
+	@rm -f $(CONF_STAMP)
 	$(CONF_RUN) --impl $(REF_ADAPTER) --profile cpython \
 	  --expect conformance/expectations/ref.txt --out $(CONF_BUILD)/cpython
 	$(CONF_RUN) --impl $(REF_ADAPTER) --profile strict --out $(CONF_BUILD)/strict
+	@touch $(CONF_STAMP)
 else
 # Another implementation: judged as it is, never credited with the
 # reference's results.
 conformance-run:
-	$(CONF_RUN) --impl "$(IMPL)" --profile $(PROFILE) $(if $(EXPECT),--expect $(EXPECT)) \
-	  --out $(CONF_BUILD)/impl
+	@$(CONF_RUN) --impl "$(IMPL)" --profile $(PROFILE) $(if $(EXPECT),--expect $(EXPECT)) \
+	  --out $(CONF_BUILD)/impl || { rc=$$?; echo "conformance: run.py exited $$rc (0 conforms, \
+	1 does not, 2 cannot judge); make exits 2 on any failure: scripts call conformance/run.py"; \
+	  exit $$rc; }
 endif
 
 # PyPy, the standing outside implementation, through the CPython adapter.
@@ -86,8 +107,22 @@ conformance-regen-vectors:
 $(eval $(call needs,check-harness-mutants,patch))
 check-harness-mutants: $(REF_ADAPTER)
 	$(PYTHON) conformance/tests/test_run_cli.py
+	$(PYTHON) conformance/tests/test_verdict.py
 	$(PYTHON) conformance/mutants/harness/run.py
 
-check-conformance: conformance
+# make check after make conformance (as CI runs them): the reference's run
+# is reused when nothing it depends on changed, and made again otherwise.
+check-conformance:
+	@$(MAKE) --no-print-directory check-conformance-run
+check-conformance-run: $(REF_ADAPTER) $(CONF_PEERS)
+	@if [ -f $(CONF_STAMP) ] && [ -z "$$(find $(CONF_INPUTS) -newer $(CONF_STAMP))" ]; then \
+	  echo "check-conformance: reusing the passing run of make conformance of" \
+	    "$$(date -r $(CONF_STAMP) '+%F %T') (same adapter, harness, expectations," \
+	    "vectors and interpreters):"; \
+	  for p in cpython strict; do head -n 1 $(CONF_BUILD)/$$p/report.md | sed 's/[*][*]//g'; done; \
+	else \
+	  echo "check-conformance: no passing run of make conformance for these inputs: running it"; \
+	  $(MAKE) --no-print-directory conformance-run; \
+	fi
 CHECK_TARGETS += check-conformance conformance-pypy conformance-self check-harness-mutants \
                  conformance-vectors

@@ -6,7 +6,8 @@ does in the implementation's place.
   python3 conformance/run.py [--impl CMD] [--profile cpython|strict]
                              [--expect FILE] [--match VERSION] [--peers SEL]
                              [--groups a,b] [--exclude-groups a,b] [--case TEXT]
-                             [--pythons "P1 P2"] [--out DIR] [-v]
+                             [--pythons "P1 P2"] [--blocks auto|private|shared]
+                             [--out DIR] [-v]
 
 The implementation says in `hello` which CPython it matches (or --match);
 that CPython is run in its place on every scenario, against the same peer,
@@ -15,11 +16,18 @@ Profile `cpython` (the default) expects exactly CPython, defects included;
 `strict` expects the SPEC's decisions where CPython has a known defect.
 With --expect, the run passes when its failures are exactly those listed.
 
-Output: TAP on stdout and `N passed, N failed, N skipped`; junit.xml,
-report.md (opening with a conformance statement) and summary.json under
---out. Exit status 0 when the run conforms, 1 when it does not, 2 when it
-could not judge (no peer, a peer that cannot run, an unknown group or case,
-no case executed).
+The adapter's hello declares the features the implementation has
+(PROTOCOL.md, version 2): cases of the others are not run, and the
+statement names them with their counts; `err Unsupported` to a declared
+feature is a failure. The blocks present after every step, and the errno
+and filename of every OSError, are compared too (harness/space.py).
+
+Output: TAP on stdout, the causes of failure and the statement, and
+`N passed, N failed, N skipped`; junit.xml, report.md (the statement, then
+the causes) and summary.json under --out, all with the same counts. Exit
+status 0 when the run conforms, 1 when it does not, 2 when it could not
+judge (no peer, a peer that cannot run, an adapter of another protocol
+version, an unknown group or case, no case executed).
 """
 import argparse
 import os
@@ -32,9 +40,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 
-from harness import core, discover, expectations, runner, selftest, vectors, versions  # noqa: E402
+from harness import core, discover, expectations, runner, selftest, space, vectors, versions  # noqa: E402
 from harness import report as R  # noqa: E402
-from harness.proc import Adapter, AdapterDied  # noqa: E402
+from harness.proc import Adapter, AdapterDied, WrongProtocol  # noqa: E402
 
 CPYTHON_ADAPTER = os.path.join(HERE, "adapters", "cpython", "adapter.py")
 ALL_GROUPS = core.GROUPS + ["selftest"]
@@ -82,6 +90,11 @@ def parse_args(argv=None):
                     help="the golden vectors' directory")
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "conformance"), metavar="DIR",
                     help="where junit.xml, report.md and summary.json go")
+    ap.add_argument("--blocks", choices=space.MODES, default="auto",
+                    help="where cases' blocks live: private (a /dev/shm of the run's own, in a mount "
+                         "namespace: every block is judged), shared (the machine's: only blocks the "
+                         "case named or a reply reported are judged), auto (private where the OS "
+                         "allows it; the default)")
     ap.add_argument("-j", "--jobs", type=int, default=0, help="peers judged at once")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every case in the TAP output")
     ap.add_argument("-q", "--quiet", action="store_true", help="list only failures (the default)")
@@ -104,8 +117,14 @@ def find_peers(args, notes):
     found, refused = discover.interpreters(args.pythons)
     if args.pythons and refused:
         raise Unjudgeable("; ".join("peer %s cannot run: %s" % (" ".join(c), why) for c, why in refused))
+    shims = [c for c, why in refused if why.startswith(discover.SHIM)]
     for cmd, why in refused:
-        notes.append("not a peer: %s (%s)" % (" ".join(cmd), why))
+        if not why.startswith(discover.SHIM):
+            notes.append("not a peer: %s cannot run: %s" % (" ".join(cmd), why))
+    if shims:
+        notes.append("%d pyenv shims skipped (their version is not selected; the interpreters "
+                     "themselves are found under `pyenv root`): %s" % (
+                         len(shims), " ".join(os.path.basename(c[0]) for c in shims)))
     if not found:
         raise Unjudgeable("no CPython 3.8+ found to be a peer (give --pythons)")
     peers = found
@@ -124,10 +143,12 @@ def find_peers(args, notes):
 def describe_impl(argv, args):
     """(label, layouts, matches) from the adapter's hello and the options."""
     try:
-        ad = Adapter(argv, "impl").start()
+        ad = Adapter(argv, "the implementation's adapter").start()
+    except WrongProtocol as e:
+        raise Unjudgeable(str(e))
     except (AdapterDied, OSError) as e:
         raise Unjudgeable("the implementation's adapter does not start: %s" % e)
-    ident, layouts, matches = ad.ident, ad.layouts, ad.matches
+    ident, layouts, matches, features = ad.ident, ad.layouts, ad.matches, ad.features
     ad.stop()
     matches = args.match or matches
     try:
@@ -145,7 +166,7 @@ def describe_impl(argv, args):
         label = ident
     else:
         label = "%s (python %s)" % (ident, matches)
-    return label, layouts, matches
+    return label, layouts, matches, features
 
 
 def main(argv=None):
@@ -156,7 +177,9 @@ def main(argv=None):
         groups = chosen_groups(args)
         impl_argv = shlex.split(args.impl) if args.impl else [
             os.path.join(ROOT, "build", "conformance", "ref-adapter")]
-        label, layouts, matches = describe_impl(impl_argv, args)
+        mode, why_not = space.choose(args.blocks)
+        notes.append(BLOCKS_NOTE[mode] + (" (no private /dev/shm: %s)" % why_not if why_not else ""))
+        label, layouts, matches, features = describe_impl(impl_argv, args)
         cpythons, peers = find_peers(args, notes)
         cases = [c for c in runner.load_cases() if c.group in groups and
                  (not args.case or args.case in c.name)]
@@ -181,13 +204,14 @@ def main(argv=None):
             oracles[pv] = o
             if o[2] and o[2] not in notes:
                 notes.append(o[2])
-    except (Unjudgeable, ValueError, OSError) as e:
+    except (Unjudgeable, ValueError, OSError, space.SpaceError) as e:
         print("conformance: cannot judge: %s" % e, file=sys.stderr)
         return 2
 
     os.makedirs(args.out, exist_ok=True)
     reporter = R.Reporter(verbose=args.verbose)
-    print("# implementation: %s (%s), layouts %s" % (label, " ".join(impl_argv), ",".join(layouts) or "?"))
+    print("# implementation: %s (%s), declares %s, layouts %s" % (
+        label, " ".join(impl_argv), ",".join(sorted(features)) or "nothing", ",".join(layouts) or "none"))
     for pv, pcmd in peers:
         ov = oracles[pv][0]
         print("# peer %s (%s); CPython %s in the implementation's place" % (
@@ -216,46 +240,62 @@ def main(argv=None):
         if py39:
             selftest.run(py39[-1], cache, reporter)
             selftest.blind_case_check(py39[-1], cache, reporter, groups - {"vectors", "selftest"})
+    # Blocks of this run left in the machine's /dev/shm (a private space
+    # takes its blocks with it; each case's own leftovers are already
+    # judged, as the blocks present at its end).
     left = leftovers()
     for n in left:
-        core.unlink_name(n)
+        space.Space().unlink(n)
     reporter.add(R.Result("harness", "all", "selftest", "no-blocks-left-behind",
                           "fail" if left else "pass",
-                          "left behind (now removed): %s" % " ".join(left) if left else ""))
+                          "left behind (now removed): %s" % " ".join(left) if left else "",
+                          cause="the run left blocks in /dev/shm" if left else None, area="harness"))
     unused = expectations.apply(entries, reporter.results, peer_version)
     secs = time.time() - t0
 
+    results = reporter.results
     run = {
         "implementation": label, "adapter": impl_argv, "profile": args.profile,
         "matches": matches, "peers": [runner.peer_label(v) for v, _ in peers],
         "matches_label": matches_label(matches, oracles),
         "oracles": {runner.peer_label(pv): runner.peer_label(o[0]) for pv, o in oracles.items()},
+        "declared": {"features": sorted(features), "layouts": list(layouts)},
+        "blocks": space.mode(),
         "expectations": args.expect, "notes": notes, "seconds": round(secs, 1),
     }
-    judged = [r for r in reporter.results if r.impl == label]
-    run["counts"] = reporter.counts(judged)
-    executed = sum(run["counts"][s] for s in ("pass", "fail", "xfail", "xpass"))
-    run["judged"] = bool(executed)
-    reporter.tap()
+    d = R.digest(run, results)
+    n = d["numbers"]
+    run["judged"] = bool(n["executed"])
+    R.tap(sys.stdout, results, args.verbose)
     for e in unused:
         print("# expectation matched no result (its case did not run here): %s %s" % (
             e.where, e.pattern))
-    reporter.junit(os.path.join(args.out, "junit.xml"))
-    R.markdown(os.path.join(args.out, "report.md"), run, judged, ALL_GROUPS)
-    R.summary(os.path.join(args.out, "summary.json"), run, judged)
-    c = reporter.counts()
-    print("# " + R.statement(run).replace("**", ""))
+    R.junit(os.path.join(args.out, "junit.xml"), results)
+    R.markdown(os.path.join(args.out, "report.md"), run, results, ALL_GROUPS, d)
+    R.summary(os.path.join(args.out, "summary.json"), run, results, d)
+    for line in R.causes_text(d):
+        print("# " + line)
+    print("# " + R.plain(R.statement(run, d)))
     print("# %.1f s; report: %s" % (secs, os.path.relpath(os.path.join(args.out, "report.md"))))
-    print("%d passed, %d failed, %d skipped" % (c["pass"] + c["xfail"], c["fail"] + c["xpass"] + c["error"],
-                                               c["skip"]))
-    if not executed:
+    print(R.summary_line(d))
+    if not n["executed"]:
         print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)
         return 2
-    if c["error"]:
+    if n["errors"]:
         print("conformance: cannot judge: %d cases could not be judged (see `could not be judged`)"
-              % c["error"], file=sys.stderr)
+              % n["errors"], file=sys.stderr)
         return 2
-    return 1 if c["fail"] or c["xpass"] else 0
+    return 1 if n["failed"] else 0
+
+
+BLOCKS_NOTE = {
+    "private": "blocks: every run of cases had a /dev/shm of its own (a mount namespace): every "
+               "block present after each step is compared",
+    "shared": "blocks: the machine's /dev/shm, shared with other processes: the blocks compared "
+              "after each step are those the case named or a reply reported",
+    "probe": "blocks: no /dev/shm listing here: the blocks compared after each step are those the "
+             "case named or a reply reported, each probed with shm_open",
+}
 
 
 def matches_label(matches, oracles):

@@ -4,7 +4,7 @@ in the implementation's place, defect included; under `strict`, a case's
 strict check asserts the SPEC's decision (sections 4-5) instead."""
 from . import crafted
 from . import values as V
-from .core import Fail, add, exists, expect_eq, expect_value
+from .core import Fail, add, expect_eq, expect_value
 from .imagemap import first_diff
 
 
@@ -169,14 +169,14 @@ def create_leak_scenario(ctx):
     it behind (a tracker-registered leak on 3.8-3.12)."""
     n = ctx.name()
     ctx.impl.raw("list_create i %s %s %s" % (n, ctx.gen, BIG))
-    ctx.observe("exists %s" % n, exists(n))
+    ctx.observe("exists %s" % n, ctx.exists(n))
 
 
 def create_leak_strict(ctx):
     """SPEC 4.4: the values are checked first and nothing is created."""
     n = ctx.name()
     ctx.impl.must("list_create i %s %s %s" % (n, ctx.gen, BIG), "struct.error")
-    if exists(n):
+    if ctx.exists(n):
         raise Fail("implementation left a block behind after a failed create")
 
 
@@ -252,7 +252,7 @@ def leading_slash_scenario(ctx):
     NAME while CPython reports "/NAME"."""
     base = ctx.name()
     ctx.impl.raw("shm_create i /%s 8" % base)
-    ctx.observe("exists %s" % base, exists(base))
+    ctx.observe("exists %s" % base, ctx.exists(base))
     other = ctx.name()
     ctx.peer.ok("shm_create p %s 8" % other)
     ctx.impl.raw("shm_attach j /%s" % other)

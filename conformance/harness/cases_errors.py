@@ -1,8 +1,10 @@
 """Group "errors": every error CPython raises in ordinary use, compared by
 exception class. Each side does the same thing on its own objects; the
 implementation must raise what CPython in its place raises."""
+import errno
+
 from . import values as V
-from .core import add
+from .core import Fail, add
 
 BIG = 2 ** 63
 
@@ -25,6 +27,29 @@ def on_both(line):
             fill = {"name": ctx.name(), "name2": ctx.name(), "gen": ctx.gen}
             side.raw(line.format(**fill))
     return run
+
+
+def failed_create_strict(line, exc):
+    """SPEC 4.4: a ShareableList that cannot be made is refused before any
+    block exists (CPython makes the block first and leaves it behind)."""
+    def run(ctx):
+        name = ctx.name()
+        ctx.impl.must(line.format(name=name, gen=ctx.gen), exc)
+        if ctx.exists(name):
+            raise Fail("the failed create left the block %s behind (SPEC 4.4)" % name,
+                       cause="a failed create leaves its block behind")
+    return run
+
+
+def name_too_long_strict(ctx):
+    """SPEC 2.1: OSError, errno ENAMETOOLONG or EINVAL (glibc gives either,
+    by length), and no block."""
+    name = ctx.name()
+    ctx.impl.must("shm_create s %s%s 8" % (name, "n" * 300), "OSError")
+    detail = ctx.trace[-1].reply
+    if not any("errno=%d " % e in detail for e in (errno.ENAMETOOLONG, errno.EINVAL)):
+        raise Fail("a name too long: %s, expected errno ENAMETOOLONG (%d) or EINVAL (%d)" % (
+            detail, errno.ENAMETOOLONG, errno.EINVAL))
 
 
 def closed_case(kind):
@@ -96,11 +121,14 @@ def register():
     add("errors", "shm-attach-missing", on_both("shm_attach s {name}"))
     add("errors", "list-attach-missing", on_both("list_attach s {name}"))
     add("errors", "shm-name-with-slash", on_both("shm_create s {name}/x 8"))
-    add("errors", "shm-name-too-long", on_both("shm_create s {name}%s 8" % ("n" * 300)))
-    add("errors", "list-create-int-too-big", on_both("list_create s {name} {gen} int:%d" % BIG))
-    add("errors", "list-create-int-too-small",
-        on_both("list_create s {name} {gen} int:1 int:%d" % (-BIG - 1)))
-    add("errors", "list-create-str-not-utf8", on_both("list_create s {name} {gen} str:eda080"))
+    add("errors", "shm-name-too-long", on_both("shm_create s {name}%s 8" % ("n" * 300)),
+        name_too_long_strict)
+    for case, line, exc in (
+            ("list-create-int-too-big", "list_create s {name} {gen} int:%d" % BIG, "struct.error"),
+            ("list-create-int-too-small", "list_create s {name} {gen} int:1 int:%d" % (-BIG - 1),
+             "struct.error"),
+            ("list-create-str-not-utf8", "list_create s {name} {gen} str:eda080", "UnicodeEncodeError")):
+        add("errors", case, on_both(line), failed_create_strict(line, exc))
     add("errors", "shm-read-after-close", closed_case("shm"))
     add("errors", "list-use-after-close", closed_case("list"))
     add("errors", "item-max-length", item_max_case)

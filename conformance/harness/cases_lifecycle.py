@@ -4,7 +4,7 @@ names as reported, and mappings that outlive their name."""
 import itertools
 import os
 
-from .core import NAME_RE, Skip, add, exists
+from .core import NAME_RE, Skip, add
 
 
 def order_case(ops, creator_is_impl):
@@ -28,7 +28,7 @@ def order_case(ops, creator_is_impl):
                 for s in (ctx.peer, ctx.impl):
                     if s.raw("shm_attach late %s" % name).ok:
                         s.raw("shm_close late")
-            ctx.observe("exists %s" % name, exists(name))
+            ctx.observe("exists %s" % name, ctx.exists(name))
             # Whoever is still open keeps a valid mapping, name or not.
             still = [w for w in ("c", "a") if w not in closed]
             for k, w in enumerate(still):
@@ -46,7 +46,7 @@ def close_twice(is_impl):
         s.raw("shm_close x")
         s.raw("shm_unlink x")
         s.raw("shm_unlink x")
-        ctx.observe("exists %s" % name, exists(name))
+        ctx.observe("exists %s" % name, ctx.exists(name))
     return run
 
 
@@ -115,21 +115,21 @@ def _umask():
         for line in f:
             if line.startswith("Umask:"):
                 return int(line.split()[1], 8)
-    raise Skip("cannot read the umask")
+    raise Skip("cannot read the umask", reason="platform: no umask in /proc")
 
 
 def mode_case(is_impl):
     """The mode a created block gets (CPython: 0600, less the umask)."""
     def run(ctx):
-        if not os.path.isdir("/dev/shm") or not os.path.exists("/proc/self/status"):
-            raise Skip("blocks are not files here")
+        if ctx.space.dir is None or not os.path.exists("/proc/self/status"):
+            raise Skip("blocks are not files here", reason="platform: blocks are not files here")
         s = ctx.impl if is_impl else ctx.peer
         name, _ = s.shm_create("m", 8)
         lw = s.ok("list_create l %s %s int:1" % (ctx.name(), ctx.gen)).text
         ctx.names.append(lw)
         umask = _umask()
         for n in (name, lw):
-            mode = os.stat("/dev/shm/" + n).st_mode & 0o777
+            mode = os.stat(ctx.space.path(n)).st_mode & 0o777
             ctx.observe("mode of %s, umask %03o" % (n, umask), oct(mode))
     return run
 
@@ -137,10 +137,11 @@ def mode_case(is_impl):
 def longest_name_case(creator_is_impl):
     """The platform's longest name works on both sides; one more does not."""
     def run(ctx):
-        if not os.path.isdir("/dev/shm"):
-            raise Skip("the name limit is only known where blocks are files")
+        if ctx.space.dir is None:
+            raise Skip("the name limit is only known where blocks are files",
+                       reason="platform: blocks are not files here")
         c, a = (ctx.impl, ctx.peer) if creator_is_impl else (ctx.peer, ctx.impl)
-        longest = os.pathconf("/dev/shm", "PC_NAME_MAX")
+        longest = os.pathconf(ctx.space.dir, "PC_NAME_MAX")
         base = ctx.name()
         name = base + "_" * (longest - len(base))
         ctx.names += [name + "x", name]

@@ -13,7 +13,7 @@ profile); under `cpython` the implementation must do what CPython does."""
 import os
 import time
 
-from .core import Fail, Skip, add, exists
+from .core import Fail, add, require, unsupported
 from .proc import Adapter
 
 # A tracker runs in a process of its own and unlinks once ours has exited.
@@ -66,8 +66,8 @@ def _zombie(pid):
         return True
 
 
-def gone(name):
-    return not exists(name)
+def gone(ctx, name):
+    return not ctx.exists(name)
 
 
 def tracked_peer(ctx, track=True):
@@ -87,7 +87,7 @@ def peer_attach_then_exit(kind, track):
             ctx.observe("tracked peer attaches", r.ok)
         finally:
             stop_and_settle(p)
-        ctx.observe("gone after the peer exited", gone(name))
+        ctx.observe("gone after the peer exited", gone(ctx, name))
     return run
 
 
@@ -103,7 +103,7 @@ def recreated_name_case(ctx):
         ctx.impl.shm_create("y", 32, name)
     finally:
         stop_and_settle(p)
-    ctx.observe("gone after the peer exited", gone(name))
+    ctx.observe("gone after the peer exited", gone(ctx, name))
 
 
 def own_tracker(action):
@@ -116,22 +116,26 @@ def own_tracker(action):
             name, _ = ctx.peer.shm_create("c", 64)
         second = Adapter(ctx.impl_argv, "second implementation process").start()
         try:
+            require(second, "tracker", "tracking default")
+            ctx.used.add("tracker")
             t = second.call("tracking default")
+            if not t.ok and t.exc == "Unsupported":
+                raise unsupported(second, "tracking", t.text)
             if not t.ok:
-                raise Skip("the implementation: tracking default: %s %s" % (t.exc, t.text))
+                raise Fail("the implementation: tracking default: %s %s" % (t.exc, t.text))
             r = second.call({"attach": "shm_attach a %s" % name,
                              "attach-untracked": "shm_attach a %s track=0" % name,
                              "create": "shm_create a %s 64" % name}[action])
             # Whether the block is there while the process lives: "never
             # made" must not look like "unlinked at exit".
-            there = exists(name)
+            there = ctx.exists(name)
         finally:
             stop_and_settle(second)
         if not r.ok and r.exc == "Unsupported":
-            raise Skip("the implementation: %s" % r.text)
+            raise unsupported(second, "shm_create" if action == "create" else "shm_attach", r.text)
         ctx.observe("the second process: %s" % action, ("ok " + r.text).strip() if r.ok else r.exc)
         ctx.observe("exists while the second process runs", there)
-        was_gone = gone(name)
+        was_gone = gone(ctx, name)
         if strict:
             if was_gone:
                 raise Fail("the block was unlinked when a process that did not unlink it exited "

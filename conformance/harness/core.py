@@ -14,9 +14,9 @@ import hashlib
 import itertools
 import os
 import re
-import sys
 
 from . import values as V
+from .proc import FEATURES  # noqa: F401  (shm, list, buffers, tracker)
 
 CASES = []  # Case objects, in registration order
 GROUPS = ["layout", "cross", "lifecycle", "errors", "defects", "tracker", "buffers",
@@ -37,16 +37,73 @@ class Case:
 
 class Fail(Exception):
     """The implementation did something the case does not accept (strict
-    checks), or the harness could not carry the scenario out."""
+    checks), or the harness could not carry the scenario out. `cause` is
+    the one line reports group failures by (default: the first line)."""
+
+    def __init__(self, detail, cause=None):
+        Exception.__init__(self, detail)
+        self.cause = cause
 
 
 class Skip(Exception):
-    pass
+    """The case cannot run here. `reason` is the short, groupable why;
+    `area` is set when it is something the implementation does not
+    declare (PROTOCOL.md, `hello`): the case is then "not run"."""
+
+    def __init__(self, detail, reason=None, area=None):
+        Exception.__init__(self, detail)
+        self.reason = reason or detail
+        self.area = area
 
 
 class Stop(Exception):
     """A request the scenario needed to succeed failed: the scenario ends
     there. Not a verdict: the transcript so far is compared."""
+
+
+# What an implementation declares in `hello` (PROTOCOL.md), the commands
+# each covers, and the names reports give them. Layouts are declared apart.
+AREAS = {"shm": "SharedMemory", "list": "ShareableList", "buffers": "buffers",
+         "tracker": "tracker", "py38": "the py38 layout", "py39": "the py39 layout"}
+# Most specific first: a case using ShareableList and buffers is a buffers case.
+AREA_ORDER = ("buffers", "tracker", "list", "shm")
+# The OSError classes whose errno and filename CPython sets (asked with err_detail).
+OSERRORS = {"OSError", "FileNotFoundError", "FileExistsError", "PermissionError",
+            "IsADirectoryError", "NotADirectoryError", "InterruptedError", "BlockingIOError"}
+
+
+def feature_of(cmd):
+    if cmd in ("shm_view", "list_view") or cmd.startswith("view_"):
+        return "buffers"
+    if cmd.startswith("list_"):
+        return "list"
+    if cmd.startswith("shm_") or cmd == "err_detail":
+        return "shm"
+    if cmd == "tracking":
+        return "tracker"
+    return None
+
+
+def not_implemented(area, what):
+    return Skip("not implemented: %s (%s)" % (AREAS[area], what),
+                reason="not implemented: %s" % AREAS[area], area=area)
+
+
+def require(ad, feature, cmd):
+    """Raises Skip when the implementation does not declare `feature`."""
+    if feature and feature not in ad.features:
+        raise not_implemented(feature, "the implementation does not declare %s; this case "
+                                       "needs `%s`" % (feature, cmd))
+
+
+def unsupported(ad, cmd, text):
+    """An `err Unsupported` to something declared: a failure, in scenarios
+    and vectors alike."""
+    f = feature_of(cmd)
+    area = AREAS.get(f, cmd)
+    return Fail("the implementation declares %s (hello: %s) but answered `err Unsupported %s` to `%s`"
+                % (area, ",".join(sorted(ad.features)) or "-", text, cmd),
+                cause="declares %s but answers `err Unsupported` to its commands" % area)
 
 
 def add(group, name, fn, strict=None):
@@ -63,30 +120,6 @@ def new_name():
     return "%s%x" % (NAME_PREFIX, next(_counter))  # next() is atomic: threads share it
 
 
-def unlink_name(name):
-    """Removes a block by name from the harness itself (cleanup only)."""
-    if sys.platform == "win32":
-        return  # blocks die with their last handle there
-    try:
-        import _posixshmem
-        _posixshmem.shm_unlink("/" + name)
-    except (OSError, ImportError):  # gone, or a name no block can have
-        pass
-
-
-def exists(name):
-    """True if a block of that name exists, asked of the OS directly."""
-    if os.path.isdir("/dev/shm"):
-        return os.path.exists("/dev/shm/" + name)
-    try:
-        import _posixshmem
-        fd = _posixshmem.shm_open("/" + name, os.O_RDWR, mode=0o600)
-        os.close(fd)
-        return True
-    except FileNotFoundError:
-        return False
-
-
 RANDOM_NAME_RE = re.compile(r"\b(psm|wnsm)_[0-9a-f]{8}\b")
 NAME_RE = re.compile(r"^(psm|wnsm)_[0-9a-f]{8}$")
 _OWN_NAME_RE = re.compile(re.escape(NAME_PREFIX) + "[0-9a-f]+")
@@ -94,33 +127,63 @@ _HEAD = 4096
 _STR_WORD_RE = re.compile(r"str:((?:[0-9a-f]{2}){6,})")
 
 
+# Replies whose first word is a block name (the harness attributes it to the case).
+_NAMING = ("shm_create", "shm_attach", "shm_info", "list_create", "list_name")
+
+
 class Side:
-    """One adapter as seen by a case. Every call is recorded."""
+    """One adapter as seen by a case. Every call is recorded, with the
+    blocks present after it."""
 
     def __init__(self, ctx, adapter, role):
         self.ctx, self.ad, self.role = ctx, adapter, role
 
     def raw(self, line):
-        """Sends `line`; the reply, whatever it is, goes into the transcript."""
+        """Sends `line`; the reply, whatever it is, goes into the transcript.
+        For the implementation: a command of something it does not declare
+        is never sent (the case is not run), and `err Unsupported` to one it
+        declares is a failure."""
+        cmd = line.split(" ", 1)[0]
+        feature = feature_of(cmd)
+        if self.role == "impl":
+            require(self.ad, feature, cmd)
+            if feature:
+                self.ctx.used.add(feature)
         self._check_layout(line)
         r = self.ad.call(line)
         if not r.ok and r.exc == "Unsupported":
-            raise Skip("%s (%s): %s" % (self.role, self.ad.ident, r.text))
+            if self.role == "impl":
+                raise unsupported(self.ad, cmd, r.text)
+            raise Skip("%s (%s): %s" % (self.role, self.ad.ident, r.text),
+                       reason="the peer cannot do `%s`" % cmd)
         if not r.ok and r.exc == "ProtocolError":
-            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, line[:80], r.text))
-        self.ctx.record(self.role, line, r)
+            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, line[:80], r.text),
+                       cause="ProtocolError on `%s`" % cmd)
+        detail = None
+        if self.role == "impl" and not r.ok and r.exc in OSERRORS:
+            d = self.ad.call("err_detail")
+            if not d.ok:
+                raise Fail("%s (%s): err_detail after %s: %s %s" % (
+                    self.role, self.ad.ident, r.exc, d.exc, d.text),
+                    cause="err_detail answers %s" % d.exc)
+            detail = d.text or "(no errno)"
+        if r.ok and cmd in _NAMING and r.words:
+            self.ctx.reported.add(r.words[0])
+        self.ctx.record(self.role, line, r, detail)
         return r
 
     def _check_layout(self, line):
         """A layout the adapter does not advertise in `hello` is never asked
-        of it: the case is skipped, saying why."""
+        of it: the case is not run (the implementation) or skipped (a peer)."""
         w = line.split(" ", 4)
         layout = w[3] if w[0] == "list_create" and len(w) > 3 else \
             w[3] if w[0] == "list_attach" and len(w) > 3 else None
-        if layout in ("py38", "py39") and self.ad.layouts and layout not in self.ad.layouts:
-            raise Skip("%s (%s) advertises the %s layout%s, this case needs %s" % (
-                self.role, self.ad.ident, ",".join(self.ad.layouts),
-                "s" if len(self.ad.layouts) > 1 else "", layout))
+        if layout in ("py38", "py39") and layout not in self.ad.layouts:
+            why = "%s (%s) advertises the layouts %s, this case needs %s" % (
+                self.role, self.ad.ident, ",".join(self.ad.layouts) or "-", layout)
+            if self.role == "impl":
+                raise not_implemented(layout, why)
+            raise Skip(why, reason="the peer does not write %s" % layout)
 
     def ok(self, line):
         """Sends `line`; the scenario cannot go on unless it succeeds."""
@@ -174,30 +237,36 @@ class Side:
 
 
 class Step:
-    """One entry of a transcript: who, what was asked, what came back."""
-    __slots__ = ("who", "request", "reply", "raw_reply")
+    """One entry of a transcript: who, what was asked, what came back, and
+    the blocks present after it (normalised; `raw_blocks` as named)."""
+    __slots__ = ("who", "request", "reply", "raw_reply", "blocks", "raw_blocks")
 
-    def __init__(self, who, request, reply, raw_reply=None):
+    def __init__(self, who, request, reply, raw_reply=None, blocks=None, raw_blocks=None):
         self.who, self.request, self.reply, self.raw_reply = who, request, reply, raw_reply
+        self.blocks, self.raw_blocks = blocks, raw_blocks
 
     def key(self):
-        return (self.who, self.request, self.reply)
+        return (self.who, self.request, self.reply, self.blocks)
 
     def __repr__(self):
-        return "%s> %s\n%s< %s" % (self.who, self.request[:160], self.who, self.reply[:200])
+        tail = "" if self.blocks is None else "   [blocks: %s]" % (self.blocks or "none")
+        return "%s> %s\n%s< %s%s" % (self.who, self.request[:160], self.who, self.reply[:200], tail)
 
 
 class Ctx:
-    """What a case gets: the implementation, the peer, names to use, and
-    the transcript it writes."""
+    """What a case gets: the implementation, the peer, names to use, the
+    space its blocks live in, and the transcript it writes."""
 
-    def __init__(self, impl, peer, peer_gen, peer_argv, impl_argv):
+    def __init__(self, impl, peer, peer_gen, peer_argv, impl_argv, space):
         self.impl = Side(self, impl, "impl")
         self.peer = Side(self, peer, "peer")
         self.gen = peer_gen
-        self.peer_argv = peer_argv
+        self.peer_argv = peer_argv  # already inside `space`
         self.impl_argv = impl_argv
+        self.space = space
         self.names = []
+        self.reported = set()  # block names replies reported
+        self.used = set()  # features the implementation was asked for
         self.trace = []
         self._aliases = {}
 
@@ -205,6 +274,10 @@ class Ctx:
         n = new_name()
         self.names.append(n)
         return n
+
+    def exists(self, name):
+        """True if a block of that name exists, asked of the OS directly."""
+        return self.space.exists(name)
 
     def _normalise(self, text):
         """Names differ from run to run; their order of appearance does not.
@@ -240,22 +313,41 @@ class Ctx:
                     w[:64], len(w), hashlib.sha256(w.encode()).hexdigest()[:16])
         return self._normalise(" ".join(words))
 
-    def record(self, who, line, r):
+    def blocks(self):
+        """(normalised, raw) names of the blocks present that belong to this
+        case: all of them in a private space, else those it knows."""
+        present = sorted(self.space.listing(self.names + list(self.reported)))
+        # A name seen before has its alias already (the common case, and
+        # cheaper than normalising it again after every step).
+        norm = sorted(self._aliases.get(n) or self._normalise(n) for n in present)
+        return " ".join(norm), present
+
+    def record(self, who, line, r, detail=None):
         reply = ("ok " + r.text).rstrip() if r.ok else "err " + r.exc
+        if detail:  # an OSError's errno and filename
+            reply += " " + detail
         brief = self._brief(reply)
+        blocks, raw_blocks = self.blocks()
         # The whole reply is kept only where the brief one lost bytes (a long
         # image), for naming the first differing field.
-        self.trace.append(Step(who, self._brief(line), brief, r if len(brief) < len(reply) else None))
+        self.trace.append(Step(who, self._brief(line), brief, r if len(brief) < len(reply) else None,
+                               blocks, raw_blocks))
 
     def observe(self, what, value):
         """A fact the harness saw itself (a block exists, a mode), recorded."""
         self.trace.append(Step("harness", self._normalise(what), self._normalise(str(value))))
         return value
 
+    def observe_end(self):
+        """The blocks the case leaves: compared like any step's, then removed."""
+        blocks, raw_blocks = self.blocks()
+        self.trace.append(Step("harness", "blocks left at the end of the case", "", None,
+                               blocks, raw_blocks))
+
     def cleanup(self):
-        for n in self.names:
-            unlink_name(n)
+        self.space.clear(self.names + sorted(self.reported))
         self.names = []
+        self.reported = set()
 
 
 def expect_eq(got, want, what):

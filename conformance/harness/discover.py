@@ -41,12 +41,26 @@ def probe(cmd):
         return None, cmd, str(e)
     if out.returncode != 0:
         lines = [ln.strip() for ln in out.stderr.splitlines() if ln.strip()]
-        err = lines[0] if lines else "exit status %d" % out.returncode
+        # The last line of a traceback is the error; a shim's first line says why.
+        err = lines[-1] if lines else "exit status %d" % out.returncode
+        if is_refusing_shim(cmd, lines):
+            err = SHIM + lines[0]
         return None, cmd, err
     ver, impl = out.stdout.split()
     if impl != "cpython":
         return None, cmd, "not CPython (%s)" % impl
     return tuple(int(x) for x in ver.split(".")), cmd, None
+
+
+SHIM = "a pyenv shim whose version is not selected: "
+
+
+def is_refusing_shim(cmd, lines):
+    """pyenv's shims run only the versions selected (`pyenv global`,
+    .python-version): the others answer `pyenv: python3.X: command not
+    found`. The interpreter itself is found under `pyenv root` anyway."""
+    return bool(lines) and lines[0].startswith("pyenv: ") and \
+        os.sep + "shims" + os.sep in os.path.realpath(cmd[0])
 
 
 def interpreters(override=None):
@@ -62,3 +76,10 @@ def interpreters(override=None):
         else:
             by_version.setdefault(ver, cmd)
     return sorted(by_version.items()), refused
+
+
+if __name__ == "__main__":
+    # The interpreters a run would use, one `VERSION ARGV` a line (the
+    # Makefile compares them to know whether an earlier run still holds).
+    for v, cmd in interpreters()[0]:
+        print(".".join(map(str, v)), " ".join(cmd))

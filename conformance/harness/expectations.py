@@ -4,9 +4,13 @@ with a reason, as web-platform-tests and test262 keep them per engine.
     # comment
     GROUP/CASE [on SELECTORS] -- reason
 
-CASE may use shell wildcards (`layout/utf8-*`). SELECTORS (versions.py) name
-the CPython peers the entry applies to (`on 3.8-3.12`, `on py39`); without
-them, every peer. Vectors (group `vectors`) have no peer: `on` is ignored.
+CASE may use shell wildcards for a family of cases (`layout/random-*`,
+`lifecycle/order-*`, `defects/image-format-*`); a pattern that names no
+case of the suite is an error. SELECTORS (versions.py) name the CPython
+*peers* the entry applies to (`on 3.8-3.12`, `on py39`), not the version
+the implementation claims: the same case may fail against some peers only;
+without them, every peer. Vectors (group `vectors`) have no peer: `on` is
+ignored.
 A run with expectations passes when its failures are exactly these: a new
 failure fails it, and so does an expected failure that passed."""
 import fnmatch

@@ -10,8 +10,16 @@ import subprocess
 import tempfile
 
 
+PROTOCOL = "2"  # PROTOCOL.md's version; `hello` must name it
+FEATURES = ("shm", "list", "buffers", "tracker")  # what `hello` may declare
+
+
 class AdapterDied(Exception):
     pass
+
+
+class WrongProtocol(AdapterDied):
+    """The adapter speaks another version of the protocol."""
 
 
 class Reply:
@@ -46,6 +54,8 @@ class Adapter:
         self.layouts = ()
         self.ident = "?"
         self.matches = None  # the CPython version(s) it claims to behave as
+        self.protocol = None
+        self.features = frozenset()  # what it declares it implements
 
     def start(self):
         # stderr goes to a file, not a pipe nobody drains (a full pipe would
@@ -60,8 +70,21 @@ class Adapter:
             raise AdapterDied("%s: hello failed: %r" % (self.label, r))
         w = r.words
         self.ident = w[0] if w else "?"
-        self.layouts = tuple(w[1].split(",")) if len(w) > 1 else ()
+        self.layouts = tuple(x for x in w[1].split(",") if x != "-") if len(w) > 1 else ()
         self.matches = w[2] if len(w) > 2 else None
+        self.protocol = w[3] if len(w) > 3 else "1"
+        if self.protocol != PROTOCOL:
+            self.stop()
+            raise WrongProtocol(
+                "%s speaks protocol version %s (hello: `%s`); this harness speaks version %s, whose "
+                "hello reply is `ok IMPLEMENTATION LAYOUTS MATCHES %s FEATURES` (PROTOCOL.md, "
+                "\"Session\")" % (self.label, self.protocol, r.line[:120], PROTOCOL, PROTOCOL))
+        self.features = frozenset(f for f in (w[4].split(",") if len(w) > 4 else ()) if f != "-")
+        unknown = sorted(self.features - set(FEATURES))
+        if unknown:
+            self.stop()
+            raise WrongProtocol("%s declares %s, not features of protocol %s (%s)" % (
+                self.label, ",".join(unknown), PROTOCOL, ",".join(FEATURES)))
         return self
 
     def alive(self):

@@ -5,7 +5,7 @@ import threading
 import time
 import traceback
 
-from . import core, verdict, versions
+from . import core, space, verdict, versions
 from .proc import Adapter, AdapterDied
 from .report import Result
 
@@ -27,11 +27,14 @@ def peer_label(version):
 
 class Outcome:
     """How one run of one case ended: status "ran" (with its transcript),
-    "pass" (a strict check held), "skip", or "fail" (with why)."""
-    __slots__ = ("status", "trace", "detail", "seconds")
+    "pass" (a strict check held), "skip" (with a groupable reason, and the
+    area when the implementation does not declare it), or "fail" (with why,
+    and the cause reports group it by). `area`: what the case covers."""
+    __slots__ = ("status", "trace", "detail", "seconds", "reason", "area", "cause")
 
-    def __init__(self, status, trace=None, detail="", seconds=0.0):
+    def __init__(self, status, trace=None, detail="", seconds=0.0, reason=None, area=None, cause=None):
         self.status, self.trace, self.detail, self.seconds = status, trace, detail, seconds
+        self.reason, self.area, self.cause = reason, area, cause
 
 
 def _start(ad):
@@ -42,23 +45,32 @@ def _start(ad):
         return str(e)
 
 
+def primary_area(used):
+    return next((f for f in core.AREA_ORDER if f in used), "shm")
+
+
 def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
     """{case id: Outcome}: each case's scenario (or, with strict, its strict
-    check) with one long-lived adapter process per side."""
+    check) with one long-lived adapter process per side, both inside one
+    space (harness/space.py) that only they use."""
     gen = versions.generation(version)
+    sp = space.new()
+    impl_argv, peer_argv = sp.prefix + list(impl_argv), sp.prefix + list(peer_argv)
     impl = Adapter(impl_argv, label)
     peer = Adapter(peer_argv, "peer " + peer_label(version))
     out = {}
     why = _start(impl) or _start(peer)
     if why:
         for c in cases:
-            out[c.id] = Outcome("fail", detail="adapter did not start: %s" % why)
+            out[c.id] = Outcome("fail", detail="adapter did not start: %s" % why,
+                                cause="an adapter does not start")
         impl.stop()
         peer.stop()
+        sp.close()
         return out
     for c in cases:
         fn = c.strict if strict else c.fn
-        ctx = core.Ctx(impl, peer, gen, peer_argv, impl_argv)
+        ctx = core.Ctx(impl, peer, gen, peer_argv, impl_argv, sp)
         t0 = time.time()
         try:
             fn(ctx)
@@ -70,13 +82,18 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
             else:
                 o = Outcome("ran", ctx.trace)
         except core.Skip as e:
-            o = Outcome("skip", detail=str(e))
+            o = Outcome("skip", detail=str(e), reason=e.reason, area=e.area)
         except core.Fail as e:
-            o = Outcome("fail", ctx.trace, str(e))
+            o = Outcome("fail", ctx.trace, str(e), cause=e.cause)
         except AdapterDied as e:
-            o = Outcome("fail", ctx.trace, "adapter died: %s" % e)
+            o = Outcome("fail", ctx.trace, "adapter died: %s" % e, cause="the adapter died")
         except Exception:
-            o = Outcome("fail", ctx.trace, "harness error:\n" + traceback.format_exc())
+            o = Outcome("fail", ctx.trace, "harness error:\n" + traceback.format_exc(),
+                        cause="harness error")
+        if o.status == "ran":
+            ctx.observe_end()
+        if o.area is None:
+            o.area = primary_area(ctx.used)
         if o.status == "fail" and ctx.trace:
             o.detail += "\nlast exchanges:\n" + "\n".join(map(repr, ctx.trace[-6:]))
         for ad in (impl, peer):
@@ -95,6 +112,7 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
         out[c.id] = o
     impl.stop()
     peer.stop()
+    sp.close()
     return out
 
 
@@ -133,9 +151,15 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     strict_cases = [c for c in cases if c.strict] if profile == "strict" else []
     compared = [c for c in cases if c not in strict_cases]
     mine = run_cases(impl_argv, peer_argv, pver, compared) if compared else {}
-    theirs = oracles.get(oracle, peer, compared) if compared else {}
+    ran = [c for c in compared if mine[c.id].status == "ran"]
+    theirs = oracles.get(oracle, peer, ran) if ran else {}
     strict_runs = run_cases(impl_argv, peer_argv, pver, strict_cases, strict=True) if strict_cases else {}
     gen = versions.generation(pver)
+
+    def result(c, o, status, detail, reason=None, cause=None):
+        return Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds,
+                      reason=reason, cause=cause, area=o.area)
+
     for c in cases:
         if c.id in strict_runs:
             o = strict_runs[c.id]
@@ -143,19 +167,25 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
             detail = o.detail if status != "pass" else ""
             if status == "fail":
                 detail = "profile strict (SPEC decision): " + detail
-            emit(Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds))
+            emit(result(c, o, status, detail, o.reason if status == "skip" else None,
+                        o.cause if status == "fail" else None))
             continue
-        m, t = mine[c.id], theirs[c.id]
+        m = mine[c.id]
+        t = theirs.get(c.id)
         if m.status == "skip":
-            status, detail = "skip", m.detail
+            emit(result(c, m, "skip", m.detail, m.reason))
         elif m.status == "fail":
-            status, detail = "fail", m.detail
+            emit(result(c, m, "fail", m.detail, cause=m.cause))
         elif t.status == "skip":
-            status, detail = "skip", "%s cannot take part: %s" % (olabel, t.detail)
+            emit(result(c, m, "skip", "%s cannot take part: %s" % (olabel, t.detail),
+                        "CPython in the implementation's place cannot take part: %s" % t.reason))
         elif t.status == "fail":
-            status, detail = "error", "the scenario failed with %s in the implementation's " \
-                                      "place (a harness problem, not a verdict): %s" % (olabel, t.detail)
+            emit(result(c, m, "error", "the scenario failed with %s in the implementation's place "
+                                       "(a harness problem, not a verdict): %s" % (olabel, t.detail),
+                        cause="the scenario fails with CPython in the implementation's place"))
         else:
             d = verdict.compare(t.trace, m.trace, olabel, gen)
-            status, detail = ("pass", "") if d is None else ("fail", d)
-        emit(Result(impl_label, plabel, c.group, c.name, status, detail, m.seconds))
+            if d is None:
+                emit(result(c, m, "pass", ""))
+            else:
+                emit(result(c, m, "fail", d[1], cause=d[0]))

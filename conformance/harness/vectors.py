@@ -8,11 +8,12 @@ CPython's image (written into a block by the harness) and reads every item.
 Vectors with `error` are hand-made images that the SPEC's decisions refuse:
 they are checked under the `strict` profile only."""
 import os
+import re
 import struct
 import sys
 import time
 
-from . import core
+from . import core, space
 from . import values as V
 from .proc import Adapter, AdapterDied
 from .report import Result
@@ -84,36 +85,43 @@ def native(img, layout):
 class _Block:
     """A block the harness writes an image into, itself (no peer)."""
 
-    def __init__(self, data):
-        from multiprocessing import resource_tracker, shared_memory
+    def __init__(self, space, data):
+        self.space = space
         self.name = core.new_name()
-        self.shm = shared_memory.SharedMemory(self.name, create=True, size=max(len(data), 1))
-        try:  # the harness unlinks it itself; no tracker is wanted
-            resource_tracker.unregister(self.shm._name, "shared_memory")
-        except Exception:
-            pass
-        self.shm.buf[:len(data)] = data
+        space.write_block(self.name, data)
 
     def close(self):
-        self.shm.close()
-        core.unlink_name(self.name)
+        self.space.unlink(self.name)
 
 
-def check(ad, v, profile, layouts):
-    """None when the vector holds, else why not; raises core.Skip."""
+def _call(ad, line):
+    """A request of the vector; `err Unsupported` to it is a failure, as in
+    the scenarios (the implementation declares ShareableList)."""
+    r = ad.call(line)
+    if not r.ok and r.exc == "Unsupported":
+        raise core.unsupported(ad, line.split(" ", 1)[0], r.text)
+    return r
+
+
+def check(ad, v, profile, space):
+    """None when the vector holds, else why not; raises core.Skip, and
+    core.Fail for `err Unsupported` to something declared."""
     layout = v["layout"]
-    if layouts and layout not in layouts:
-        raise core.Skip("the implementation does not advertise the %s layout" % layout)
+    core.require(ad, "list", "list_create")
+    if layout not in ad.layouts:
+        raise core.not_implemented(layout, "the implementation advertises the layouts %s" % (
+            ",".join(ad.layouts) or "-"))
     img = native(v["image"], layout)
     if v["error"]:
         if profile != "strict":
-            raise core.Skip("a hand-made image: refusing it is the SPEC's decision (profile strict)")
-        blk = _Block(img)
+            raise core.Skip("a hand-made image: refusing it is the SPEC's decision (profile strict)",
+                            reason="a hand-made image, judged under profile strict only")
+        blk = _Block(space, img)
         try:
-            r = ad.call("list_attach g %s %s" % (blk.name, layout))
+            r = _call(ad, "list_attach g %s %s" % (blk.name, layout))
             replies = [r]
             if r.ok:
-                replies += [ad.call("list_get g %d" % i) for i in range(int(r.text))]
+                replies += [_call(ad, "list_get g %d" % i) for i in range(int(r.text))]
         finally:
             ad.call("reset")
             blk.close()
@@ -125,14 +133,14 @@ def check(ad, v, profile, layouts):
     # Write: the items, the sets, the image.
     name = core.new_name()
     try:
-        r = ad.call("list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
+        r = _call(ad, "list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
         if not r.ok:
             return "list_create failed: %s %s" % (r.exc, r.text[:200])
         for i, x in v["sets"]:
-            r = ad.call("list_set w %d %s" % (i, V.word(x)))
+            r = _call(ad, "list_set w %d %s" % (i, V.word(x)))
             if not r.ok:
                 return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, r.text[:200])
-        r = ad.call("list_dump w")
+        r = _call(ad, "list_dump w")
         got = None if not r.ok else b"" if r.text in ("", "-") else bytes.fromhex(r.text)
         if got != img:
             from .imagemap import first_diff
@@ -140,15 +148,15 @@ def check(ad, v, profile, layouts):
                                                else "%s %s" % (r.exc, r.text))
     finally:
         ad.call("reset")
-        core.unlink_name(name)
+        space.unlink(name)
     # Read CPython's image.
-    blk = _Block(img)
+    blk = _Block(space, img)
     try:
-        r = ad.call("list_attach g %s %s" % (blk.name, layout))
+        r = _call(ad, "list_attach g %s %s" % (blk.name, layout))
         if not r.ok:
             return "attaching CPython's image: %s %s" % (r.exc, r.text[:200])
         for i, want in v["expect"]:
-            r = ad.call("list_get g %d" % i)
+            r = _call(ad, "list_get g %d" % i)
             if not r.ok:
                 return "item %d: %s %s, CPython read %s" % (i, r.exc, r.text[:100], V.short(want))
             got = V.parse(r.text)
@@ -163,29 +171,44 @@ def check(ad, v, profile, layouts):
 
 def run(impl_argv, impl_label, directory, profile, emit, only=None):
     files = sorted(f for f in os.listdir(directory) if f.endswith(".vec"))
-    ad = Adapter(impl_argv, "impl")
+    sp = space.new()
+    ad = Adapter(sp.prefix + list(impl_argv), "impl")
     try:
         ad.start()
     except (AdapterDied, OSError) as e:
-        emit(Result(impl_label, PEER, "vectors", "adapter-start", "fail", str(e)))
+        emit(Result(impl_label, PEER, "vectors", "adapter-start", "fail", str(e),
+                    cause="the adapter does not start"))
+        sp.close()
         return
     for f in files:
         name = f[:-4]
         if only and not only("vectors", name):
             continue
         t0 = time.time()
+        reason = cause = area = None
         try:
-            why = check(ad, parse(os.path.join(directory, f)), profile, ad.layouts)
+            why = check(ad, parse(os.path.join(directory, f)), profile, sp)
             status, detail = ("pass", "") if why is None else ("fail", why)
+            cause = why and "the vector: " + re.sub(r"\d+", "N", why.split(":")[0])
         except core.Skip as e:
-            status, detail = "skip", str(e)
+            status, detail, reason, area = "skip", str(e), e.reason, e.area
+        except core.Fail as e:
+            status, detail, cause = "fail", str(e), e.cause
         except AdapterDied as e:
-            status, detail = "fail", "adapter died: %s" % e
+            status, detail, cause = "fail", "adapter died: %s" % e, "the adapter died"
             try:
                 ad.restart()
             except (AdapterDied, OSError):
                 pass
         except Exception as e:  # e.g. a reply that is not hex: the vector fails, the run goes on
             status, detail = "fail", "harness error on the adapter's reply: %r" % e
-        emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0))
+            cause = "a reply the harness cannot read"
+        if status == "fail" and ad.alive():
+            try:
+                ad.call("reset")
+            except AdapterDied:
+                pass
+        emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0,
+                    reason=reason, cause=cause, area=area if status == "skip" else "list"))
     ad.stop()
+    sp.close()

@@ -1,5 +1,7 @@
 """The verdict under the `cpython` profile: the implementation's transcript
 against CPython's, run in its place on the same scenario and peer."""
+import re
+
 from . import values as V
 from .imagemap import first_diff
 
@@ -31,10 +33,57 @@ def _explain(want, got, gen):
     return ""
 
 
+def _outcome(reply):
+    """`ok`, or `err CLASS`, of a normalised reply."""
+    return "ok" if reply.startswith("ok") else " ".join(reply.split()[:2])
+
+
+def _cause(w, g, why):
+    """One line naming what differs at a step, free of the case's names and
+    values, so one defect seen in many cases is one cause."""
+    cmd = w.request.split(" ", 1)[0]
+    if w.who == "harness":
+        what = re.sub(r"\$\d+", "NAME", w.request)
+        if w.reply == g.reply:
+            pass
+        elif len(w.reply) <= 12 and len(g.reply) <= 12:
+            return "%s: %s with CPython, %s with the implementation" % (
+                what, re.sub(r"\$\d+", "NAME", w.reply), re.sub(r"\$\d+", "NAME", g.reply))
+        else:
+            return "%s: differs" % what
+    elif w.reply != g.reply:
+        wo, go = _outcome(w.reply), _outcome(g.reply)
+        if wo != go:
+            return "`%s`: CPython answers %s, the implementation %s" % (cmd, wo, go)
+        if wo != "ok":
+            return "`%s` %s: errno or filename differ (CPython %s; the implementation %s)" % (
+                cmd, wo.split()[1], _oserror_shape(w.reply), _oserror_shape(g.reply))
+        if why:
+            return "`%s`: %s" % (cmd, re.sub(r"\d+", "N", why.splitlines()[0])[:120])
+        return "`%s`: a different result" % cmd
+    wb, gb = set((w.blocks or "").split()), set((g.blocks or "").split())
+    where = "at the end of the case" if w.who == "harness" else "after `%s`" % cmd
+    if gb - wb and not wb - gb:
+        return "leaves a block CPython does not leave (%s)" % where
+    if wb - gb and not gb - wb:
+        return "lacks a block CPython leaves (%s)" % where
+    return "different blocks %s" % where
+
+
+def _oserror_shape(reply):
+    """errno=2 filename=str (whatever the name) or filename=none."""
+    w = reply.split()[2:]
+    return " ".join(x if not x.startswith("filename=str:") else "filename set" for x in w) or "-"
+
+
+def _named(step):
+    return " ".join(step.raw_blocks) if step.raw_blocks else "none"
+
+
 def compare(oracle, got, oracle_label, gen):
-    """None when the transcripts agree, else a description of the first
-    difference: the step, what CPython answered, what the implementation
-    did, and the steps before it."""
+    """None when the transcripts agree, else (cause, description) of the
+    first difference: the step, what CPython answered, what the
+    implementation did, the blocks each left, and the steps before it."""
     for k in range(max(len(oracle), len(got))):
         w = oracle[k] if k < len(oracle) else None
         g = got[k] if k < len(got) else None
@@ -42,22 +91,34 @@ def compare(oracle, got, oracle_label, gen):
             continue
         lines = []
         if w is None:
+            cause = "goes on after CPython's scenario ends"
             lines.append("the implementation went on after CPython's scenario ended: %r" % g)
         elif g is None:
+            cause = "the scenario ends early"
             lines.append("the scenario ended after step %d; %s went on with %r" % (k, oracle_label, w))
         elif (w.who, w.request) != (g.who, g.request):
+            cause = "the scenario takes another path"
             lines.append("step %d: %s asked %s> %s, the implementation's run asked %s> %s" % (
                 k + 1, oracle_label, w.who, w.request[:120], g.who, g.request[:120]))
         else:
             subject = "the implementation" if w.who == "impl" else (
                 "the peer" if w.who == "peer" else "the harness")
+            why = _explain(w, g, gen) if w.reply != g.reply else ""
+            cause = _cause(w, g, why)
             lines.append("step %d, %s> %s" % (k + 1, w.who, w.request[:160]))
-            lines.append("  with %s in its place: %s" % (oracle_label, w.reply[:200]))
-            lines.append("  with the implementation (%s saw): %s" % (subject, g.reply[:200]))
-            why = _explain(w, g, gen)
-            if why:
-                lines += ["  " + ln for ln in why.splitlines()]
+            if w.reply != g.reply:
+                lines.append("  with %s in its place: %s" % (oracle_label, w.reply[:200]))
+                lines.append("  with the implementation (%s saw): %s" % (subject, g.reply[:200]))
+                if why:
+                    lines += ["  " + ln for ln in why.splitlines()]
+            else:
+                lines.append("  both answered: %s" % w.reply[:200])
+            if w.blocks != g.blocks:
+                lines.append("  blocks present after it with %s in its place: %s" % (
+                    oracle_label, w.blocks or "none"))
+                lines.append("  blocks present after it with the implementation: %s (named %s)" % (
+                    g.blocks or "none", _named(g)))
         lines.append("steps before it:")
         lines += ["  " + ln for s in got[max(0, k - 4):k] for ln in repr(s).splitlines()]
-        return "\n".join(lines)
+        return cause, "\n".join(lines)
     return None

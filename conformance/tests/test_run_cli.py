@@ -87,6 +87,18 @@ class Expectations(unittest.TestCase):
         self.assertEqual(rc, 1, out[-2000:])
         self.assertIn("expected to fail", out)
 
+    def test_a_family_pattern_names_every_case_it_matches(self):
+        rc, out = self.run_with("errors/get-index-* -- said to fail\n", "--groups", "errors",
+                                "--case", "get-index-")
+        self.assertEqual(rc, 1, out[-2000:])
+        self.assertIn("errors/get-index-3 (expected to fail, passed)", out)
+        self.assertIn("errors/get-index-100 (expected to fail, passed)", out)
+
+    def test_a_family_pattern_matching_no_case_is_refused(self):
+        rc, out = self.run_with("random/* -- no such group\n", "--case", "get-index-3")
+        self.assertEqual(rc, 2, out[-2000:])
+        self.assertIn("random/* names no case", out)
+
     def test_known_failure_on_other_peers_only(self):
         rc, out = self.run_with("errors/get-index-3 on 2.7 -- not this peer\n", "--groups", "errors",
                                 "--case", "get-index-3")

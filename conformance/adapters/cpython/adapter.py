@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Conformance adapter for CPython's multiprocessing.shared_memory.
 
-Speaks the line protocol of conformance/PROTOCOL.md on stdin/stdout. Standard
-library only; runs on CPython 3.8 and later. The layout generation it writes
-is the interpreter's own: py38 on 3.8, py39 on 3.9 and later.
+Speaks the line protocol of conformance/PROTOCOL.md (version 2) on
+stdin/stdout. Standard library only; runs on Python 3.6 and later. The layout
+generation it writes is the interpreter's own: py38 on 3.8, py39 on 3.9 and
+later.
 
 Resource tracker. CPython 3.8-3.12 register every block with the resource
 tracker on create *and* on attach, and the tracker unlinks whatever is still
@@ -21,15 +22,25 @@ the request `tracking default` does the same from then on. The suite's
 tracker group uses both to observe what a process's exit does to a block.
 
 The implementation under test is the `multiprocessing.shared_memory` of the
-interpreter running this file; `--module NAME` takes SharedMemory and
-ShareableList from module NAME instead (a drop-in replacement), and
-`--name NAME` overrides the name reported by `hello`.
+interpreter running this file. Any drop-in module serves as well (a
+backport for an older Python, another implementation), with no copy of
+this file:
+  --module NAME     take SharedMemory and ShareableList from module NAME
+  --match VERSION   the CPython version it claims to behave as (hello's
+                    MATCHES; default: the interpreter's own version)
+  --name NAME       the implementation's name in reports (default:
+                    sys.implementation's, e.g. cpython-3.12.1)
+It runs on Python 3.6 and later (where backports live); the layout it
+declares follows --match (py38 for 3.8 and before, py39 after).
 """
 import importlib
 import struct
 import sys
 
-from multiprocessing import resource_tracker, shared_memory
+try:
+    from multiprocessing import resource_tracker
+except ImportError:  # Python before 3.8: no resource tracker for shared memory
+    resource_tracker = None
 
 
 def _option(flag):
@@ -37,15 +48,40 @@ def _option(flag):
     return args[args.index(flag) + 1] if flag in args[:-1] else None
 
 
+PROTOCOL = "2"
 TRACK = "--track" in sys.argv[1:]
 MODULE = _option("--module")
 if MODULE:
     shared_memory = importlib.import_module(MODULE)
-HAS_TRACK_PARAM = sys.version_info >= (3, 13)
-GENERATION = "py38" if sys.version_info < (3, 9) else "py39"
-_register, _unregister = resource_tracker.register, resource_tracker.unregister
+else:
+    try:
+        from multiprocessing import shared_memory
+    except ImportError:
+        sys.exit("adapter.py: Python %d.%d has no multiprocessing.shared_memory (3.8+); name a "
+                 "module that provides it with --module NAME" % sys.version_info[:2])
+MATCHES = _option("--match") or "%d.%d.%d" % sys.version_info[:3]
+try:
+    _claimed = tuple(int(x) for x in MATCHES.split(".")[:2])
+except ValueError:
+    sys.exit("adapter.py: --match takes a CPython version such as 3.8 or 3.9.16, not %r" % MATCHES)
+GENERATION = "py38" if _claimed < (3, 9) else "py39"
 
-if not TRACK:
+
+def _has_track_param():
+    """SharedMemory(..., track=) exists (CPython 3.13, and modules like it)."""
+    try:
+        import inspect
+        return "track" in inspect.signature(shared_memory.SharedMemory).parameters
+    except (TypeError, ValueError):  # a C type without a signature
+        return sys.version_info >= (3, 13)
+
+
+HAS_TRACK_PARAM = _has_track_param()
+FEATURES = "shm,list,buffers" + (",tracker" if resource_tracker else "")
+if resource_tracker:
+    _register, _unregister = resource_tracker.register, resource_tracker.unregister
+
+if not TRACK and resource_tracker:
 
     def _quiet_register(name, rtype):
         if rtype != "shared_memory":
@@ -266,13 +302,15 @@ class Adapter:
 
     # -- session -----------------------------------------------------------
     def do_hello(self):
-        return "%s %s %d.%d.%d" % (NAME, GENERATION, *sys.version_info[:3])
+        return "%s %s %s %s %s" % (NAME, GENERATION, MATCHES, PROTOCOL, FEATURES)
 
     def do_tracking(self, mode):
         """`default`: from now on, blocks are registered with the resource
         tracker exactly as this interpreter does by default."""
         if mode != "default":
             raise ProtocolError("tracking takes `default`")
+        if resource_tracker is None:
+            raise Unsupported("no resource tracker on this interpreter")
         resource_tracker.register, resource_tracker.unregister = _register, _unregister
         self.tracking = True
 

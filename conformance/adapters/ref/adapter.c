@@ -283,7 +283,7 @@ static int cmd_shm(const char *op, char **a, int na, handle *h) {
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(h->shm);
-        return rc ? reply_code(rc, NULL) : out_str("ok");
+        return rc ? reply_os(rc, NULL, pyshm_shm_name(h->shm)) : out_str("ok");
     }
     if (strcmp(op, "dump") == 0) {
         if (!(buf = mapped(h->shm, &size)))
@@ -421,7 +421,7 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
     }
     if (strcmp(op, "unlink") == 0) {
         rc = pyshm_shm_unlink(shm);
-        return rc ? reply_code(rc, NULL) : out_str("ok");
+        return rc ? reply_os(rc, NULL, pyshm_shm_name(shm)) : out_str("ok");
     }
     if (strcmp(op, "dump") == 0) {
         size_t size;
@@ -504,8 +504,10 @@ static int cmd_list(const char *op, char **a, int na, handle *h) {
 static void dispatch(char **w, int n) {
     const char *cmd = w[0];
     if (strcmp(cmd, "hello") == 0) {
-        /* Writes both layouts, so it matches whichever CPython is the peer. */
-        out_str("ok pyshm-" PYSHM_VERSION " py38,py39 3.8-3.13");
+        /* Writes both layouts, so it matches whichever CPython is the peer.
+         * Protocol 2; no buffer objects (a C library hands out a pointer);
+         * `tracking` is implemented: the library has no tracker. */
+        out_str("ok pyshm-" PYSHM_VERSION " py38,py39 3.8-3.13 2 shm,list,tracker");
     } else if (strcmp(cmd, "tracking") == 0) {
         out_str("ok"); /* no tracker: every mode is the same */
     } else if (strcmp(cmd, "err_detail") == 0) {

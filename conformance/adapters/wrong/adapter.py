@@ -4,6 +4,13 @@ catch each of these and say why. Usage: adapter.py MODE, MODE one of
   nul     reads str/bytes without stripping trailing NULs
   header  writes py38-style sizes into a py39 header
   blind   answers `ok` to every request but hello: every case must catch it
+  listless  declares everything CPython does, but answers `err Unsupported`
+          to every list_* command: its ShareableList cases must fail
+  shm-only  the same, but declares SharedMemory alone (honest): its
+          ShareableList cases are not run, and the statement says so
+  leaky   a failed `shm_create NAME 0` leaves the block NAME behind
+          (CPython raises ValueError and makes nothing)
+  v1      speaks protocol version 1 (a hello without version and features)
 Everything else is the CPython adapter unchanged."""
 import importlib.util
 import os
@@ -27,6 +34,25 @@ if MODE == "nul":
 
 
 class Wrong(base.Adapter):
+    def do_hello(self):
+        words = super().do_hello().split()
+        if MODE == "v1":
+            return " ".join(words[:3])
+        if MODE == "shm-only":
+            return " ".join(words[:1] + ["-"] + words[2:4] + ["shm"])
+        return " ".join(words)
+
+    def do_shm_create(self, h, name, size, opt=None):
+        if MODE == "leaky" and name != "-" and int(size) == 0:
+            import _posixshmem  # the bug: the block is made before the size is checked
+            os.close(_posixshmem.shm_open("/" + name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600))
+        return super().do_shm_create(h, name, size, opt)
+
+    def __getattribute__(self, attr):
+        if MODE in ("listless", "shm-only") and attr.startswith("do_list_"):
+            raise AttributeError(attr)  # main() answers `err Unsupported`
+        return object.__getattribute__(self, attr)
+
     def do_list_create(self, h, name, layout, *items):
         res = super().do_list_create(h, name, layout, *items)
         if MODE == "header":
@@ -42,7 +68,8 @@ def blind():
     for line in sys.stdin:
         w = line.split()
         hello = w[:1] == ["hello"]
-        sys.stdout.write("ok blind-0 py38,py39 %d.%d.%d\n" % sys.version_info[:3] if hello else "ok\n")
+        sys.stdout.write("ok blind-0 py38,py39 %d.%d.%d 2 shm,list,buffers,tracker\n"
+                         % sys.version_info[:3] if hello else "ok\n")
         sys.stdout.flush()
         if w[:1] == ["quit"]:
             break
