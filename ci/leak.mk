@@ -29,14 +29,12 @@ SOAK_N       ?= 500
 SOAK_CHECK_N ?= 50
 LEAK_DIR     := $(BUILD)/leak
 
-# CPython interpreters: every pyenv 3.x for the tracker cases, and one of
-# 3.13 or later (track=False exists there) as a lifecycle peer if any.
-LEAK_PYENV   := $(shell pyenv root 2>/dev/null)
-LEAK_PYTHONS ?= $(sort $(wildcard $(LEAK_PYENV)/versions/3.*/bin/python3))
-LEAK_PY313   ?= $(shell for p in $(LEAK_PYTHONS); do \
-                  $$p -c 'import sys; sys.exit(sys.version_info < (3, 13))' 2>/dev/null && echo $$p; \
-                done | tail -n 1)
-LEAK_PEERS   := ref "$(PYTHON) ci/leak/peer.py" \
+# CPython interpreters: every one found (ci/pythons.py) for the tracker
+# cases, and the newest of 3.13 or later (track=False exists there) as a
+# lifecycle peer. Looked up only by the rules that use them, once each.
+LEAK_PYTHONS ?= $(eval LEAK_PYTHONS := $$(shell $(PYTHON) ci/pythons.py | cut -d' ' -f2))$(LEAK_PYTHONS)
+LEAK_PY313   ?= $(eval LEAK_PY313 := $$(lastword $$(shell $(PYTHON) ci/pythons.py --min 3.13)))$(LEAK_PY313)
+LEAK_PEERS    = ref "$(PYTHON) ci/leak/peer.py" \
                 $(if $(LEAK_PY313),"$(LEAK_PY313) ci/leak/peer.py")
 
 LEAK_CFLAGS := $(ALL_CFLAGS) $(INC)

@@ -88,6 +88,15 @@ def interpreters(minimum=(3, 8), one_per_minor=False):
     return found
 
 
+def resolve(spec):
+    """A command from a path, or the newest CPython "X.Y" found; None."""
+    if os.sep in spec:
+        return spec if os.access(spec, os.X_OK) else None
+    want = tuple(int(x) for x in spec.split("."))
+    found = [cmd for version, cmd in interpreters(one_per_minor=True) if version[:2] == want]
+    return found[-1] if found else None
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--min", default="3.8", help="oldest version listed (default 3.8)")

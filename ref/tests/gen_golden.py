@@ -21,7 +21,8 @@ import struct
 import subprocess
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpython"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, "cpython"), os.path.join(HERE, "..", "..", "ci")]
 from peer import exc_name, tag, truncates  # noqa: E402  (one value encoding for all tests)
 from pythons import resolve  # noqa: E402
 

@@ -7,9 +7,9 @@ The tool creates and CPython reads (values and repr equal), CPython creates
 and the tool reads, both set items and the images are compared byte for
 byte (`pyshm dump --raw`). The "py39" layout is checked with the interpreter
 running this file (3.9 or later) and any 3.9+ in PYTHONS; the "py38" layout
-needs a CPython 3.8, from PYTHONS or else found under the pyenv root
-($PYENV_ROOT, `pyenv root`, ~/.pyenv); without one those tests are skipped.
-PYTHONS holds interpreter paths or versions ("3.8") resolved under pyenv.
+needs a CPython 3.8, from PYTHONS or else found as ci/pythons.py finds
+interpreters; without one those tests are skipped. PYTHONS holds
+interpreter paths or versions ("3.8").
 Standard library only; every block made is unlinked.
 """
 import json
@@ -23,9 +23,10 @@ import sys
 import unicodedata
 import unittest
 
-import literal_corpus
-from peer import tag, truncates  # the exact value encoding the peer speaks
-from pythons import pyenv_root, resolve
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "ci"))
+import literal_corpus  # noqa: E402
+from peer import tag, truncates  # noqa: E402  (the exact value encoding the peer speaks)
+from pythons import pyenv_root, resolve  # noqa: E402  (ci/pythons.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "peer.py")
@@ -63,7 +64,7 @@ def interpreters():
 PYTHONS = interpreters()
 PY38 = PYTHONS.get((3, 8))
 PY39S = sorted(v for v in PYTHONS if v >= (3, 9))
-NO_PY38 = ("no CPython 3.8 found (PYTHONS, or 3.8.* under the pyenv root %s): "
+NO_PY38 = ("no CPython 3.8 found (PYTHONS, PATH, or the pyenv root %s): "
            "the py38 layout is not checked against CPython" % pyenv_root())
 
 
