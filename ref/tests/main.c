@@ -1,7 +1,10 @@
 /*
- * main.c - runs every unit-test suite with CUnit's basic interface.
+ * main.c - runs the unit-test suites with CUnit's basic interface.
+ *   ref-tests                  every suite
+ *   ref-tests SUITE [TEST]     one suite, or one test of it (names as
+ *                              PYSHM_TEST_VERBOSE=1 lists them)
  * PYSHM_TEST_VERBOSE=1 lists each test; the exit status is non-zero if any
- * assertion failed.
+ * assertion failed, 2 for a suite or test that does not exist.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +13,7 @@
 
 #include "tests.h"
 
-int main(void) {
+int main(int argc, char **argv) {
     if (CU_initialize_registry() != CUE_SUCCESS) {
         fprintf(stderr, "CUnit: %s\n", CU_get_error_msg());
         return 2;
@@ -28,7 +31,20 @@ int main(void) {
 
     const char *verbose = getenv("PYSHM_TEST_VERBOSE");
     CU_basic_set_mode(verbose && *verbose && *verbose != '0' ? CU_BRM_VERBOSE : CU_BRM_NORMAL);
-    CU_ErrorCode rc = CU_basic_run_tests();
+    CU_ErrorCode rc;
+    if (argc > 1) {
+        CU_pSuite suite = CU_get_suite(argv[1]);
+        CU_pTest test = suite && argc > 2 ? CU_get_test(suite, argv[2]) : NULL;
+        if (suite == NULL || (argc > 2 && test == NULL) || argc > 3) {
+            fprintf(stderr, "usage: ref-tests [SUITE [TEST]]: no %s '%s'\n",
+                    suite ? "test" : "suite", suite ? argv[2] : argv[1]);
+            CU_cleanup_registry();
+            return 2;
+        }
+        rc = test ? CU_basic_run_test(suite, test) : CU_basic_run_suite(suite);
+    } else {
+        rc = CU_basic_run_tests();
+    }
     unsigned failures = CU_get_number_of_failures();
     unsigned failed_tests = CU_get_number_of_tests_failed();
     unsigned asserts = CU_get_number_of_asserts();
