@@ -12,7 +12,7 @@ status=0
 summary=""
 while read -r label py; do
     [ -d "$out/$label" ] || { echo "check-python: $label not built" >&2; status=1; continue; }
-    for t in run_cpython_tests.py test_pyshm.py test_readme_example.py; do
+    for t in run_cpython_tests.py test_pyshm.py test_memory_safety.py test_readme_example.py; do
         log="$out/$label/$t.log"
         if PYTHONPATH="$out/$label" PYSHM_PEERS="$peers" "$py" "$here/tests/$t" >"$log" 2>&1; then
             line=$(grep '^cpython-tests' "$log" | head -n 1)
