@@ -40,7 +40,7 @@ check-python-san:
 	@PYSHM_ONLY=$(PY_SAN_LABEL) $(MAKE) --no-print-directory python BUILD=$(PY_SAN_BUILD) \
 	  CC=gcc CFLAGS="$(SAN_FLAGS)"
 	@LD_PRELOAD="$$(gcc -print-file-name=libasan.so) $$(gcc -print-file-name=libubsan.so)" \
-	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 PYSHM_STRESS_ROUNDS=5000 \
 	  sh ref/python/check.sh $(PY_SAN_BUILD)/python $(PY_SAN_LABEL)
 
 conformance-python: python

@@ -593,6 +593,7 @@ static PyGetSetDef list_getset[] = {
     {"layout", (getter)list_get_layout, NULL,
      "'py39' (CPython 3.9 and later) or 'py38' (CPython 3.8): the image's header layout.",
      NULL},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -421,6 +421,7 @@ static PyGetSetDef shm_getset[] = {
     {"_buf", (getter)shm_get_buf, NULL, "As buf.", NULL},
     {"_track", (getter)shm_get_track, NULL, "Whether the resource tracker knows this block.",
      NULL},
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -274,6 +274,7 @@ class Stress(unittest.TestCase):
         out, err = p.stdout.decode(), p.stderr.decode()
         self.assertEqual(p.returncode, 0, "%s\n%s%s" % (ended(p), out[-2000:], err[-3000:]))
         self.assertIn("stress: %s rounds" % rounds, out)
+        print(out.strip().splitlines()[0])  # the summary for check.sh
 
 
 # A block of 1 GiB whose only written bytes are a header claiming N =
