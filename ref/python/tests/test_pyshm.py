@@ -497,6 +497,14 @@ class HostileImages(unittest.TestCase):
         with self.assertRaises(UnicodeDecodeError):
             sl.count(5)
         self.assertEqual(sl.index(5), 0)
+        # A str probe is compared with the stored bytes, but a bad item
+        # still raises where CPython's loop, which decodes each, raises.
+        with self.assertRaises(UnicodeDecodeError):
+            sl.count("hi")
+        with self.assertRaises(UnicodeDecodeError):
+            sl.index("\xff\xfehi")
+        with self.assertRaises(UnicodeDecodeError):
+            sl.count(b"\xff\xfehi")
 
     def test_random_images(self):
         rnd = random.Random(1234)
@@ -564,6 +572,62 @@ class SmallDevShm(unittest.TestCase):
         self.assertEqual(p.stdout.decode().split("\n"), [
             "multiprocessing.shared_memory made 67108864 0", "pyshm made 67108864 0",
             "list ENOSPC", "left []", ""])
+
+
+def stub_path():
+    """pyshm/__init__.pyi: beside an installed module, else in the sources."""
+    beside = os.path.join(os.path.dirname(pyshm.__file__), "__init__.pyi")
+    if os.path.exists(beside):
+        return beside
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                        "pyshm", "__init__.pyi")
+
+
+class Signatures(unittest.TestCase):
+    """help() and inspect.signature() show real parameters, and they are
+    the typing stub's."""
+
+    def setUp(self):
+        import inspect
+        self.inspect = inspect
+        self.stub = {"__name__": "pyshm_stub"}
+        with open(stub_path(), encoding="utf-8") as f:
+            exec(compile(f.read(), stub_path(), "exec"), self.stub)
+
+    def params(self, obj, skip_self=False):
+        sig = self.inspect.signature(obj)
+        ps = list(sig.parameters.values())[1 if skip_self else 0:]
+        return [(p.name, p.kind if p.name != "self" else None, p.default) for p in ps]
+
+    def test_classes(self):
+        track = ["track"] if PY313 else []
+        self.assertEqual(list(self.inspect.signature(pyshm.SharedMemory).parameters),
+                         ["name", "create", "size"] + track)
+        self.assertEqual(list(self.inspect.signature(pyshm.ShareableList).parameters),
+                         ["sequence", "name", "layout"])
+        for name in ("SharedMemory", "ShareableList"):
+            with self.subTest(name=name):
+                self.assertEqual(self.params(getattr(pyshm, name)),
+                                 self.params(self.stub[name].__init__, skip_self=True))
+
+    def test_methods_and_attributes(self):
+        for cls in ("SharedMemory", "ShareableList"):
+            runtime, stub = getattr(pyshm, cls), self.stub[cls]
+            public = {n for n in dir(runtime) if not n.startswith("_")}
+            self.assertEqual(public, {n for n in dir(stub) if not n.startswith("_")}, cls)
+            for n in sorted(public):
+                obj = getattr(runtime, n)
+                if callable(obj) and not isinstance(obj, type):
+                    with self.subTest(method="%s.%s" % (cls, n)):
+                        self.assertEqual(self.params(obj), self.params(getattr(stub, n)))
+        self.assertEqual(self.params(pyshm.install), self.params(self.stub["install"]))
+        self.assertEqual(sorted(pyshm.__all__), sorted(self.stub["__all__"]))
+
+    def test_help_shows_parameters(self):
+        import pydoc
+        text = pydoc.render_doc(pyshm.ShareableList, renderer=pydoc.plaintext)
+        self.assertIn("ShareableList(sequence=None, *, name=None, layout=None)", text)
+        self.assertIn("count(self, value, /)", text)
 
 
 class ConcurrentWriter(unittest.TestCase):
