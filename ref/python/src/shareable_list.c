@@ -62,12 +62,30 @@ static int to_value(PyObject *o, pyshm_value *v) {
     return -1;
 }
 
+/* A str from UTF-8 the library has validated: ASCII (the usual case) is
+ * copied as it is, without a second decoding. */
+static PyObject *str_from_valid_utf8(const char *s, size_t n) {
+    uint64_t bits = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        bits |= w;
+    }
+    for (; i < n; i++) bits |= (unsigned char)s[i];
+    if (bits & UINT64_C(0x8080808080808080))
+        return PyUnicode_DecodeUTF8(s, (Py_ssize_t)n, "strict");
+    PyObject *r = PyUnicode_New((Py_ssize_t)n, 127);
+    if (r != NULL && n > 0) memcpy(PyUnicode_1BYTE_DATA(r), s, n);
+    return r;
+}
+
 static PyObject *from_value(const pyshm_value *v) {
     switch (v->type) {
     case PYSHM_INT: return PyLong_FromLongLong(v->u.i);
     case PYSHM_FLOAT: return PyFloat_FromDouble(v->u.f);
     case PYSHM_BOOL: return PyBool_FromLong(v->u.b);
-    case PYSHM_STR: return PyUnicode_DecodeUTF8(v->u.s.ptr, (Py_ssize_t)v->u.s.len, "strict");
+    case PYSHM_STR: return str_from_valid_utf8(v->u.s.ptr, v->u.s.len);
     case PYSHM_BYTES: return PyBytes_FromStringAndSize(v->u.s.ptr, (Py_ssize_t)v->u.s.len);
     default: Py_RETURN_NONE;
     }
@@ -110,7 +128,7 @@ static int not_initialised(void) {
 /* The list's handle with its memory pinned (*m, for mapping_unpin); NULL
  * with TypeError before __init__ and once the memory is closed (CPython
  * fails then in struct, its buf being None). */
-static pyshm_list *list_pin(ListObject *self, MappingObject **m) {
+static inline pyshm_list *list_pin(ListObject *self, MappingObject **m) {
     if (self->list == NULL) {
         not_initialised();
         return NULL;
