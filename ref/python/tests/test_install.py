@@ -15,7 +15,11 @@ import unittest
 
 import pyshm
 
+# Where `import pyshm` found it: a build directory, or site-packages (the
+# package pyshm/ with the extension as its __init__).
 BUILD = os.path.dirname(pyshm.__file__)
+if hasattr(pyshm, "__path__"):
+    BUILD = os.path.dirname(BUILD)
 
 # Where a process reports which classes multiprocessing.shared_memory has.
 PROBE = r'''

@@ -236,7 +236,11 @@ EXPECTED = {
 
 
 def run_child(code, *args, timeout=120):
-    env = dict(os.environ, PYTHONPATH=os.path.dirname(pyshm.__file__))
+    # Where `import pyshm` found it (an installed one is a package).
+    where = os.path.dirname(pyshm.__file__)
+    if hasattr(pyshm, "__path__"):
+        where = os.path.dirname(where)
+    env = dict(os.environ, PYTHONPATH=where)
     return subprocess.run([sys.executable, "-c", code] + list(args), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, env=env, timeout=timeout)
 

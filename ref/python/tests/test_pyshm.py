@@ -76,7 +76,10 @@ def run_py(python, code, *args, env=None):
 def child_env():
     """The environment for a child that should import this pyshm."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.path.dirname(pyshm.__file__)
+    where = os.path.dirname(pyshm.__file__)
+    if hasattr(pyshm, "__path__"):  # installed: the package pyshm/
+        where = os.path.dirname(where)
+    env["PYTHONPATH"] = where
     return env
 
 
