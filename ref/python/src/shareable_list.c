@@ -126,11 +126,16 @@ static int not_initialised(void) {
 }
 
 /* The list's handle with its memory pinned (*m, for mapping_unpin); NULL
- * with TypeError before __init__ and once the memory is closed (CPython
- * fails then in struct, its buf being None). */
+ * with TypeError before __init__, and once its SharedMemory's buf is gone
+ * (CPython's list reads through it and fails in struct then: after close(),
+ * even one refused for a live view) or its own memory is closed. */
 static inline pyshm_list *list_pin(ListObject *self, MappingObject **m) {
     if (self->list == NULL) {
         not_initialised();
+        return NULL;
+    }
+    if (self->shm == NULL || self->shm->buf == Py_None) {
+        PyErr_SetString(PyExc_TypeError, "the shared memory block is closed");
         return NULL;
     }
     if (mapping_pin(self->mapping) == NULL) return NULL;

@@ -135,8 +135,8 @@ sl.shm.__init__(other.name)
 assert sl[1] == b"x" * 64, sl[1]
 sl[0] = 5
 assert other.buf[:8] == bytes(8)
-sl.shm.close()
-assert sl[0] == 5
+sl.shm.close()  # its buf goes: the list is closed, as CPython's
+expect(TypeError, lambda: sl[0])
 del sl; gc.collect()
 print("kept")
 ''',
@@ -190,6 +190,18 @@ class S(str):
     __hash__ = str.__hash__
 expect(TypeError, lambda: sl.count(S("zz")))
 ''',
+    # The module takes a str subclass's characters as they are: it calls
+    # neither its __str__ nor its encode().
+    "str_subclass_methods_close_block": r'''
+sl = make(["abc", 1])
+class S(str):
+    def __str__(self):
+        sl.shm.close(); return "bad"
+    def encode(self, *args, **kwargs):
+        sl.shm.close(); return b"bad"
+sl[0] = S("xyz")
+print(sl[0])
+''',
     # A finalizer run by the collector in the middle of the module's work.
     "finalizer_closes_block": r'''
 sl = make([1, "abc", b"x" * 300, 2.5, None])
@@ -227,10 +239,11 @@ EXPECTED = {
     "reinit_closed_block_held_by_list": "raised TypeError\nraised TypeError\nraised TypeError\n"
                                         "b'ABCD'",
     "reinit_closed_block_same_address": "raised TypeError\nraised TypeError",
-    "reinit_live_block_held_by_list": "kept",
+    "reinit_live_block_held_by_list": "raised TypeError\nkept",
     "eq_reinits_list_in_count": "count 0",
     "len_closes_block_in_reinit": "[0, 1]",
     "finalizer_closes_block": "['TypeError', 'value']",
+    "str_subclass_methods_close_block": "xyz",
     "view_keeps_mapping_alive": "raised BufferError\nraised ValueError\nraised TypeError",
 }
 
