@@ -52,6 +52,8 @@ import timeit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from common import quantile, summarize  # noqa: E402
 BEGIN, END = "<!-- pyshm-python begin -->", "<!-- pyshm-python end -->"
 
 GET_SET = ["%s_%s" % (op, t) for t in ("int", "float", "bool", "str", "bytes", "none")
@@ -133,7 +135,6 @@ class Fixtures:
 
 
 def worker():
-    sys.path.insert(0, HERE)
     import listops
     from multiprocessing.shared_memory import ShareableList as Stdlib
 
@@ -194,20 +195,6 @@ class Worker:
     def close(self):
         self.proc.stdin.close()
         self.proc.wait(timeout=120)
-
-
-def quantile(s, q):
-    pos = q * (len(s) - 1)
-    lo = int(pos)
-    if lo + 1 >= len(s):
-        return s[-1]
-    return s[lo] + (pos - lo) * (s[lo + 1] - s[lo])
-
-
-def summarize(samples):
-    s = sorted(samples)
-    return {"n": len(s), "median": quantile(s, 0.5), "min": s[0], "max": s[-1],
-            "p25": quantile(s, 0.25), "p75": quantile(s, 0.75)}
 
 
 def measure(builds, out, rounds, sample_time, op_budget):

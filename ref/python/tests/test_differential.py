@@ -16,7 +16,6 @@ Run with the module importable (PYTHONPATH=build/python/<X.Y>);
 PYSHM_DIFF_VERBOSE=1 prints every difference.
 """
 import copy
-import errno
 import gc
 import math
 import os
@@ -32,21 +31,10 @@ from multiprocessing import shared_memory as stdlib
 import _posixshmem
 
 import pyshm
+from test_pyshm import MyBytes, MyInt, MyStr
 
 VERSION = sys.version_info[:2]
 LINUX = sys.platform.startswith("linux")
-
-
-class MyStr(str):
-    pass
-
-
-class MyBytes(bytes):
-    pass
-
-
-class MyInt(int):
-    pass
 
 
 class MyFloat(float):

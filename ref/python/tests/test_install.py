@@ -47,6 +47,23 @@ Manager.register("which", callable=which)
 '''
 
 
+# A parent (its first statement, then its install step) that spawns one
+# child and prints what the child's multiprocessing.shared_memory holds.
+SPAWN_ONE = '''
+import multiprocessing, sys
+%s
+import pyshm, probe
+if __name__ == "__main__":
+    %s
+    ctx = multiprocessing.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=probe.child, args=(q,))
+    p.start()
+    print(q.get(timeout=60))
+    p.join()
+'''
+
+
 def run(code, env=None, cwd=None):
     p = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=env, cwd=cwd, timeout=120)
@@ -125,31 +142,12 @@ class Install(unittest.TestCase):
         # The parent found pyshm through a path it added itself: the child
         # loads the parent's file.
         env = dict(os.environ, PYTHONPATH=self.dir)
-        self.check('''
-            import multiprocessing, sys
-            sys.path.insert(0, %r)
-            import pyshm, probe
-            if __name__ == "__main__":
-                pyshm.install()
-                ctx = multiprocessing.get_context("spawn")
-                q = ctx.Queue()
-                p = ctx.Process(target=probe.child, args=(q,))
-                p.start()
-                print(q.get(timeout=60))
-                p.join()
-            ''' % BUILD, ["pyshm/pyshm"], env=env)
+        self.check(SPAWN_ONE % ("sys.path.insert(0, %r)" % BUILD, "pyshm.install()"),
+                   ["pyshm/pyshm"], env=env)
 
     def test_without_install_nothing_changes(self):
-        self.check('''
-            import multiprocessing, pyshm, probe
-            if __name__ == "__main__":
-                ctx = multiprocessing.get_context("spawn")
-                q = ctx.Queue()
-                p = ctx.Process(target=probe.child, args=(q,))
-                p.start()
-                print(q.get(timeout=60))
-                p.join()
-            ''', ["multiprocessing.shared_memory/multiprocessing.shared_memory"])
+        self.check(SPAWN_ONE % ("", ""),
+                   ["multiprocessing.shared_memory/multiprocessing.shared_memory"])
 
 
 if __name__ == "__main__":

@@ -52,6 +52,21 @@ def expect(exc, fn):
         sys.exit("no %s: the call returned %r" % (exc.__name__, r))
 '''
 
+# Another thread closes the block while the main thread's __index__ waits
+# in the middle of the call (%s).
+THREAD_CLOSES = r'''
+sl = make([1, b"x" * 4096])
+inside, closed = threading.Event(), threading.Event()
+class I:
+    def __index__(self):
+        inside.set(); closed.wait(10); return 1
+def closer():
+    inside.wait(10); sl.shm.close(); closed.set()
+t = threading.Thread(target=closer); t.start()
+expect(TypeError, lambda: %s)
+t.join()
+'''
+
 CASES = {
     # The issue's own example: CPython's list raises TypeError here.
     "index_closes_block_in_get": r'''
@@ -77,31 +92,8 @@ class I:
 expect(TypeError, lambda: sl._get_packing_format(I()))
 ''',
     # Another thread closes the block while this one's __index__ waits.
-    "thread_closes_during_index": r'''
-sl = make([1, b"x" * 4096])
-inside, closed = threading.Event(), threading.Event()
-class I:
-    def __index__(self):
-        inside.set(); closed.wait(10); return 1
-def closer():
-    inside.wait(10); sl.shm.close(); closed.set()
-t = threading.Thread(target=closer); t.start()
-expect(TypeError, lambda: sl[I()])
-t.join()
-''',
-    "thread_closes_during_set_index": r'''
-sl = make([1, b"x" * 4096])
-inside, closed = threading.Event(), threading.Event()
-class I:
-    def __index__(self):
-        inside.set(); closed.wait(10); return 1
-def closer():
-    inside.wait(10); sl.shm.close(); closed.set()
-t = threading.Thread(target=closer); t.start()
-def store(): sl[I()] = b"z" * 4096
-expect(TypeError, store)
-t.join()
-''',
+    "thread_closes_during_index": THREAD_CLOSES % "sl[I()]",
+    "thread_closes_during_set_index": THREAD_CLOSES % "sl.__setitem__(I(), b'z' * 4096)",
     # SharedMemory.__init__ again on a closed block a list still holds:
     # the list's memory is gone, and the address may hold another block.
     "reinit_closed_block_held_by_list": r'''
