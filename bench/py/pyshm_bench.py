@@ -31,6 +31,7 @@ and these fields besides:
     rounds, sample_time, op_budget   the settings of the run
     ops[op].samples   every sample, in the order taken (seconds per call)
     ops[op].spread    (p75 - p25) / median of the samples
+    ops[op].loop_length   calls in each sample of a loop op (calibrated)
     ops[op].ratio     (pyshm files) {n, median, min, max, p25, p75} of the
                       per-round ratios stdlib/pyshm: the speed-up and its spread
 The op "loop" is the sampling loop itself with a statement that only loads
@@ -44,6 +45,7 @@ asserted.
 """
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -101,7 +103,10 @@ class Fixtures:
         return sl
 
     def calibrate(self, sample_time):
-        """Loop lengths that make a sample last about sample_time."""
+        """Loop lengths that make a sample last about sample_time. The
+        length is scaled from the fastest of three timings, so that a pause
+        of the machine while calibrating cannot leave an op with a loop too
+        short to time (a one-call loop measures the timer, not the op)."""
         for name, op in self.ops.items():
             if op[0] != "loop":
                 continue
@@ -111,7 +116,9 @@ class Fixtures:
                 if t >= sample_time / 10:
                     break
                 iters *= 2
-            self.iters[name] = max(1, int(iters * sample_time / t)) if t < sample_time else 1
+            t = min([t] + [op[1].timeit(iters) for _ in range(2)])
+            # One call longer than a sample (CPython 3.8's count): one a sample.
+            self.iters[name] = max(1, int(iters * sample_time / t))
 
     def sample(self, name):
         """Seconds per call (one loop sample, or CALLS_PER_ROUND timed
@@ -203,8 +210,8 @@ def measure(builds, out, rounds, sample_time, op_budget):
     for label, exe in interpreters(builds):
         print("pyshm bench: %s (%s)" % (label, exe), file=sys.stderr)
         workers.append(Worker(label, exe, builds))
-    for w in workers:
-        w.ask(cmd="calibrate", sample_time=sample_time)
+    iters = {w.version: w.ask(cmd="calibrate", sample_time=sample_time)["iters"]
+             for w in workers}
     ops = GET_SET + SCANS + LIFE + LOOP
     # results[version][op] = {"stdlib": [...], "pyshm": [...], "ratios": [...]}
     results = {w.version: {op: {"stdlib": [], "pyshm": [], "ratios": [], "spent": 0.0}
@@ -235,6 +242,8 @@ def measure(builds, out, rounds, sample_time, op_budget):
                 stats = summarize(cell[impl])
                 stats["spread"] = (stats["p75"] - stats["p25"]) / stats["median"]
                 stats["samples"] = cell[impl]
+                if op in iters[w.version][impl]:
+                    stats["loop_length"] = iters[w.version][impl][op]
                 if impl == "pyshm":
                     stats["ratio"] = summarize(cell["ratios"])
                 doc["ops"][op] = stats
@@ -385,13 +394,21 @@ def versions_note(data):
                 base[0], new[0], base[0], new[0]), "|---|---|---|---|---|---|---|"]
     lb, ln = b["loop"]["median"], n["loop"]["median"]
     rows.append("| loop | %s | %s | %.2f | | | |" % (secs(lb), secs(ln), ln / lb))
+    gross, net = [], []
     for op in GET_SET:
         tb, tn = b[op]["median"], n[op]["median"]
+        gross.append(tn / tb)
+        net.append((tn - ln) / (tb - lb))
         rows.append("| `%s` | %s | %s | %.2f | %s | %s | %.2f |" % (
-            op, secs(tb), secs(tn), tn / tb, secs(tb - lb), secs(tn - ln),
-            (tn - ln) / (tb - lb)))
+            op, secs(tb), secs(tn), gross[-1], secs(tb - lb), secs(tn - ln), net[-1]))
+    rows.append("| geometric mean | | | %.2f | | | %.2f |" % (geomean(gross), geomean(net)))
     rows.append("")
     return rows
+
+
+def geomean(xs):
+    xs = [x for x in xs if x > 0]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
 def update(report, section):
