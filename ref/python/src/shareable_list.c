@@ -158,15 +158,16 @@ static PyObject *list_raise(pyshm_list *l, int rc) {
 }
 
 /* The items of seq as values, every one checked before any block exists (a
- * bad item, KeyError or struct.error, leaves nothing behind). *fast keeps
- * the objects the values point into alive. */
-static pyshm_value *sequence_values(PyObject *seq, PyObject **fast, Py_ssize_t *n) {
+ * bad item, KeyError or struct.error, leaves nothing behind). *items, a
+ * tuple of its own that no Python code can change, keeps the objects the
+ * values point into alive while Python code runs (the resource tracker). */
+static pyshm_value *sequence_values(PyObject *seq, PyObject **tuple, Py_ssize_t *n) {
     int truth = seq == Py_None ? 0 : PyObject_IsTrue(seq);
     if (truth < 0) return NULL;
-    *fast = truth ? PySequence_Fast(seq, "ShareableList needs a sequence") : PyTuple_New(0);
-    if (*fast == NULL) return NULL;
-    *n = PySequence_Fast_GET_SIZE(*fast);
-    PyObject **items = PySequence_Fast_ITEMS(*fast);
+    *tuple = truth ? PySequence_Tuple(seq) : PyTuple_New(0);
+    if (*tuple == NULL) return NULL;
+    *n = PyTuple_GET_SIZE(*tuple);
+    PyObject **items = PySequence_Fast_ITEMS(*tuple);
     pyshm_value *vals = PyMem_Calloc((size_t)*n + 1, sizeof *vals);
     if (vals == NULL) {
         PyErr_NoMemory();
@@ -186,7 +187,7 @@ static pyshm_value *sequence_values(PyObject *seq, PyObject **fast, Py_ssize_t *
     return vals;
 fail:
     PyMem_Free(vals);
-    Py_CLEAR(*fast);
+    Py_CLEAR(*tuple);
     return NULL;
 }
 
@@ -215,10 +216,10 @@ static int list_open(PyObject *seq, PyObject *name, int creating, pyshm_layout l
         shm = shm_open_block(name, 0, 0, 0);
         if (shm == NULL) return -1;
     } else {
-        PyObject *fast;
+        PyObject *items;
         Py_ssize_t n;
         size_t size;
-        pyshm_value *vals = sequence_values(seq, &fast, &n);
+        pyshm_value *vals = sequence_values(seq, &items, &n);
         if (vals == NULL) return -1;
         int rc = pyshm_list_image_size(vals, (size_t)n, layout, &size);
         shm = rc ? NULL : shm_open_block(name, 1, (long long)size, 1);
@@ -243,7 +244,7 @@ static int list_open(PyObject *seq, PyObject *name, int creating, pyshm_layout l
             }
         }
         PyMem_Free(vals);
-        Py_DECREF(fast);
+        Py_DECREF(items);
         if (shm == NULL) return -1;
     }
     MappingObject *m = shm->mapping;

@@ -194,6 +194,21 @@ class S(str):
 sl[0] = S("xyz")
 print(sl[0])
 ''',
+    # Python code (the resource tracker's register) runs while a new list
+    # is made from a sequence that code can empty.
+    "register_empties_the_sequence": r'''
+from multiprocessing import resource_tracker
+items = ["x" * 100 + str(i) for i in range(50)]
+register = resource_tracker.register
+def emptying(name, rtype):
+    items.clear(); gc.collect()
+    emptying.others = ["y" * 100 + str(i) for i in range(50)]  # reuse the memory
+    return register(name, rtype)
+resource_tracker.register = emptying
+sl = make(items)
+resource_tracker.register = register
+print(sl[0] == "x" * 100 + "0", sl[49] == "x" * 100 + "49")
+''',
     # A finalizer run by the collector in the middle of the module's work.
     "finalizer_closes_block": r'''
 sl = make([1, "abc", b"x" * 300, 2.5, None])
@@ -236,6 +251,7 @@ EXPECTED = {
     "len_closes_block_in_reinit": "[0, 1]",
     "finalizer_closes_block": "['TypeError', 'value']",
     "str_subclass_methods_close_block": "xyz",
+    "register_empties_the_sequence": "True True",
     "view_keeps_mapping_alive": "raised BufferError\nraised ValueError\nraised TypeError",
 }
 
