@@ -19,10 +19,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COPY = "libpyshm"
 REPO_LIBRARY = os.path.join(HERE, "..")
 
-# The library's parts the module does not use: the manager (and the
-# watchdog process it starts), the watchdog's main(), and the backend of
-# the other family of systems.
-UNUSED = {"manager.c", "manager.h", "watchdog.c", "watchdog_main.c", "shm_win32.c"}
+
+def used(filename):
+    """The library's parts the module uses: all but the manager and the
+    watchdog process it starts (manager*, watchdog*), and the backend of the
+    other family of systems."""
+    return not filename.startswith(("manager", "watchdog")) and filename != "shm_win32.c"
 
 
 def refresh_copy():
@@ -36,7 +38,7 @@ def refresh_copy():
     for sub, pattern in (("src", "*.[ch]"), ("include", "pyshm.h")):
         os.makedirs(os.path.join(HERE, COPY, sub))
         for path in glob.glob(os.path.join(REPO_LIBRARY, sub, pattern)):
-            if os.path.basename(path) not in UNUSED:
+            if used(os.path.basename(path)):
                 shutil.copy2(path, os.path.join(HERE, COPY, sub))
 
 
