@@ -251,6 +251,17 @@ size_t pyshm_name_max(void);
 int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out);
 
 /*
+ * As pyshm_shm_create(), but the pages are not reserved: the block is
+ * sparse, as CPython's, and takes memory only as its pages are first
+ * written. A block larger than /dev/shm can hold is then created, as
+ * CPython creates it, and its writer dies of SIGBUS if the space runs out.
+ * For blocks that are written sparsely or only in part; a ShareableList,
+ * written whole at once, is better reserved. Same as pyshm_shm_create()
+ * where the system has no sparse blocks (macOS, Windows).
+ */
+int pyshm_shm_create_sparse(const char *name, int64_t size, pyshm_shm **out);
+
+/*
  * Attaches an existing block. Its size is the one the system reports (exact
  * on Linux, page-rounded on macOS and Windows). Errors: ENONAME (name NULL),
  * ENOENT, EBADNAME, ENAMETOOLONG, EACCES, EISDIR (a directory has the

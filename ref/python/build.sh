@@ -7,8 +7,8 @@
 set -e
 out=$1 lib=$2 cc=$3
 shift 3
-src=ref/python/pyshmmodule.c
 here=$(dirname "$0")
+srcs=$(ls "$here"/src/*.c)
 "$here/interpreters.sh" | awk -v only="${PYSHM_ONLY:-}" 'only == "" || $1 == only' |
 while read -r label py; do
     inc=$("$py" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
@@ -19,14 +19,15 @@ while read -r label py; do
     fi
     mkdir -p "$out/$label"
     so="$out/$label/pyshm$suffix"
-    if [ -f "$so" ] && [ "$so" -nt "$src" ] && [ "$so" -nt "$lib" ] && \
-       [ "$so" -nt ref/include/pyshm.h ]; then
+    # Up to date: newer than every input.
+    if [ -f "$so" ] && [ -z "$(find "$here/src" "$lib" ref/include/pyshm.h -newer "$so" | head -n 1)" ]; then
         continue
     fi
     echo "python: $label ($py) -> $so"
     # Python's headers define _POSIX_C_SOURCE themselves: no -D here, and
     # -isystem so their own warnings are not ours.
+    # shellcheck disable=SC2086
     "$cc" -std=c11 -shared -fPIC -fvisibility=hidden "$@" -isystem "$inc" -Iref/include \
-        -o "$so.tmp" "$src" "$lib"
+        -o "$so.tmp" $srcs "$lib"
     mv "$so.tmp" "$so"
 done

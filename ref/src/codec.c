@@ -614,35 +614,111 @@ static int search_checks(pyshm_list *l, const pyshm_value *v, const int64_t *res
     return 0;
 }
 
-PYSHM_API int pyshm_list_count(pyshm_list *l, const pyshm_value *v, int64_t *count) {
-    int64_t c = 0;
-    int rc = search_checks(l, v, count);
-    if (rc) return rc;
-    for (int64_t i = 0; i < l->h.n; i++) {
-        pyshm_value item;
-        rc = pyshm_list_get(l, i, &item);
-        if (rc) return rc;
-        c += pyshm_value_eq(v, &item);
+/* True if none of p[0..n) has its high bit set: ASCII, so valid UTF-8. */
+static bool all_ascii(const uint8_t *p, size_t n) {
+    uint64_t bits = 0;
+    size_t i = 0;
+    for (; i + WORD <= n; i += WORD) bits |= pyshm__load_u64(p + i);
+    for (; i < n; i++) bits |= pyshm__load_u8(p + i);
+    return (bits & UINT64_C(0x8080808080808080)) == 0;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+    uint8_t bits = 0;
+    for (size_t i = 0; i < n; i++) bits |= pyshm__load_u8(p + i);
+    return bits == 0;
+}
+
+/*
+ * Item i against a str or bytes probe, compared where the item's bytes lie,
+ * without decoding it: it is equal when it has the probe's code and its
+ * bytes are the probe's followed by NULs only (a stored item loses its
+ * trailing NULs, so a probe that ends in NUL equals none). Every item is
+ * still checked as pyshm_list_get() checks it, since CPython's loop decodes
+ * each one and raises at the first bad item, but cheaply: a format word
+ * met on the item before is not parsed again, and a str item's UTF-8 is
+ * validated only when its bytes are not all ASCII (NULs included: that
+ * gives the verdict of the stripped bytes). Anything but a well-formed
+ * str or bytes item takes the full decoder. *cache carries the last format
+ * word and its width from item to item.
+ */
+static int text_item_eq(pyshm_list *l, size_t i, const pyshm_value *v, bool probe_valid,
+                        uint64_t cache[2], bool *eq) {
+    const pyshm__header *h = &l->h;
+    size_t alloc = h->offsets[i + 1] - h->offsets[i];
+    const uint8_t *slot = l->buf + h->data_start + h->offsets[i];
+    uint64_t fmt = pyshm__load_u64(l->buf + h->formats_start + WORD * i);
+    int8_t code = (int8_t)pyshm__load_u8(l->buf + h->codes_start + i);
+    size_t width = (size_t)cache[1];
+    if (fmt != cache[0] || fmt == 0) {
+        if (pyshm__fmt_parse(fmt, &width) != PYSHM__FMT_BYTES) width = SIZE_MAX;
+        cache[0] = fmt;
+        cache[1] = width;
     }
-    *count = c;
+    if ((code != 1 && code != 2) || width > alloc) {
+        pyshm_value item; /* not a text item, or a bad one: the decoder says */
+        int rc = pyshm__item_decode(l->buf, h, (int64_t)i, &item, NULL, 0, l->errmsg,
+                                    sizeof l->errmsg);
+        *eq = rc == 0 && pyshm_value_eq(v, &item);
+        return rc;
+    }
+    size_t len = v->u.s.len;
+    *eq = code == (v->type == PYSHM_STR ? 1 : 2) && len <= width &&
+          (len == 0 || (v->u.s.ptr[len - 1] != 0 && memcmp(slot, v->u.s.ptr, len) == 0)) &&
+          all_zero(slot + len, width - len) && (code == 2 || probe_valid);
+    size_t bad;
+    if (code == 1 && !*eq && !all_ascii(slot, width) &&
+        !pyshm__utf8_valid(slot, strip_nuls(slot, width), &bad, NULL)) {
+        *eq = false;
+        return fail(l, PYSHM_EUNICODE,
+                    "slot %zu: 'utf-8' codec can't decode byte 0x%02x in position %zu: "
+                    "invalid UTF-8",
+                    i, slot[bad], bad);
+    }
     return 0;
 }
 
-PYSHM_API int pyshm_list_index(pyshm_list *l, const pyshm_value *v, int64_t *index) {
-    int rc = search_checks(l, v, index);
+/* count (first false) or index (first true) of v, by Python's ==. */
+static int search(pyshm_list *l, const pyshm_value *v, bool first, int64_t *result) {
+    int rc = search_checks(l, v, result);
     if (rc) return rc;
+    bool text = v->type == PYSHM_STR || v->type == PYSHM_BYTES;
+    if (text && v->u.s.len > 0 && v->u.s.ptr == NULL) return fail(l, PYSHM_EINVAL, "NULL data");
+    bool probe_valid = v->type == PYSHM_STR &&
+                       pyshm__utf8_valid((const uint8_t *)v->u.s.ptr, v->u.s.len, NULL, NULL);
+    uint64_t cache[2] = {0, 0};
+    int64_t count = 0;
     for (int64_t i = 0; i < l->h.n; i++) {
-        pyshm_value item;
-        rc = pyshm_list_get(l, i, &item);
+        bool eq;
+        if (text) {
+            rc = text_item_eq(l, (size_t)i, v, probe_valid, cache, &eq);
+        } else {
+            pyshm_value item;
+            rc = pyshm_list_get(l, i, &item);
+            eq = rc == 0 && pyshm_value_eq(v, &item);
+        }
         if (rc) return rc;
-        if (pyshm_value_eq(v, &item)) {
-            *index = i;
+        if (eq && first) {
+            *result = i;
             return 0;
         }
+        count += eq;
+    }
+    if (!first) {
+        *result = count;
+        return 0;
     }
     char r[64];
     size_t n = pyshm_value_repr(v, r, sizeof r);
     return fail(l, PYSHM_ENOTFOUND, "%s%s not in this container", r, n >= sizeof r ? "..." : "");
+}
+
+PYSHM_API int pyshm_list_count(pyshm_list *l, const pyshm_value *v, int64_t *count) {
+    return search(l, v, false, count);
+}
+
+PYSHM_API int pyshm_list_index(pyshm_list *l, const pyshm_value *v, int64_t *index) {
+    return search(l, v, true, index);
 }
 
 PYSHM_API int pyshm_list_repr(pyshm_list *l, char *buf, size_t cap, size_t *len) {

@@ -220,7 +220,7 @@ static int reserve(int fd, off_t size) {
 #endif
 }
 
-PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
+static int create(const char *name, int64_t size, bool reserve_pages, pyshm_shm **out) {
     if (out) *out = NULL;
     /* CPython checks the sign first, then zero. */
     if (size < 0) return PYSHM_ENEGSIZE;
@@ -243,7 +243,7 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
     }
     if (ftruncate(fd, (off_t)size) != 0) {
         rc = pyshm__map_errno(errno);
-    } else if ((rc = reserve(fd, (off_t)size)) == 0) {
+    } else if (!reserve_pages || (rc = reserve(fd, (off_t)size)) == 0) {
         rc = finish(name, fd, out);
     }
     if (rc) { /* as CPython: a block that could not be set up is unlinked */
@@ -251,6 +251,14 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
         unlink_name(name);
     }
     return rc;
+}
+
+PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) {
+    return create(name, size, true, out);
+}
+
+PYSHM_API int pyshm_shm_create_sparse(const char *name, int64_t size, pyshm_shm **out) {
+    return create(name, size, false, out);
 }
 
 PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {

@@ -191,6 +191,12 @@ PYSHM_API int pyshm_shm_create(const char *name, int64_t size, pyshm_shm **out) 
     return new_handle(name != NULL ? name : gen, map, buf, (size_t)size, out);
 }
 
+/* A mapping backed by the paging file is committed whole at creation:
+ * there are no sparse blocks to make. */
+PYSHM_API int pyshm_shm_create_sparse(const char *name, int64_t size, pyshm_shm **out) {
+    return pyshm_shm_create(name, size, out);
+}
+
 PYSHM_API int pyshm_shm_attach(const char *name, pyshm_shm **out) {
     if (out)
         *out = NULL;

@@ -41,7 +41,24 @@ size_t pyshm__utf8_next(const uint8_t *s, size_t n, uint32_t *cp) {
     return len;
 }
 
+/* True if s[0..n) is all ASCII: most strings are, and short ones (the
+ * items of a list) are checked at once instead of byte by byte. */
+static bool ascii_only(const uint8_t *s, size_t n) {
+    uint64_t bits = 0, w;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, s + i, 8);
+        bits |= w;
+    }
+    for (; i < n; i++) bits |= s[i];
+    return (bits & UINT64_C(0x8080808080808080)) == 0;
+}
+
 bool pyshm__utf8_valid(const uint8_t *s, size_t n, size_t *bad, size_t *chars) {
+    if (ascii_only(s, n)) {
+        if (chars) *chars = n;
+        return true;
+    }
     size_t i = 0, count = 0;
     while (i < n) {
         /* ASCII fast paths: most strings are mostly ASCII. */

@@ -156,6 +156,18 @@ static int full_dev_shm(void *arg) {
         pyshm_shm_free(s);
     }
     CHILD_CHECK(dev_shm_entries() == 0, "%zu names left in /dev/shm", dev_shm_entries());
+
+    /* A sparse block is made whatever its size, as CPython makes it, and
+     * takes no page until one is written. */
+    rc = pyshm_shm_create_sparse(name, 4 << 20, &s);
+    CHILD_CHECK(rc == 0, "sparse 4 MiB in 1 MiB: rc %d (%s)", rc, pyshm_err_name(rc));
+    if (rc == 0) {
+        CHILD_CHECK(file_bytes("/dev/shm/pyshm_full") == 0, "the sparse block holds %lld bytes",
+                    file_bytes("/dev/shm/pyshm_full"));
+        CHILD_CHECK(pyshm_shm_size(s) == 4 << 20, "size %zu", pyshm_shm_size(s));
+        pyshm_shm_unlink(s);
+        pyshm_shm_free(s);
+    }
     return failed;
 }
 

@@ -1,13 +1,16 @@
 """CPython's own shared-memory tests, run against pyshm.
 
-Loads `_TestSharedMemory` from the running interpreter's
-`test._test_multiprocessing` (when the test package is installed), replaces
-`multiprocessing.shared_memory.SharedMemory` and `ShareableList` by pyshm's
-before anything uses them (SharedMemoryManager goes through the same module
-attributes), and runs the class with the 'fork' start method, so processes
-the tests start use pyshm too. Cases listed in cpython_skips.txt are skipped
-with their reason. Prints one summary line:
-    cpython-tests <X.Y>: <n> cases, <passed> passed, <skipped> skipped, <failed> failed
+usage: run_cpython_tests.py [fork|spawn]     (default: fork)
+
+Calls pyshm.install() (multiprocessing.shared_memory's SharedMemory and
+ShareableList become pyshm's; SharedMemoryManager goes through them), then
+loads `_TestSharedMemory` from the running interpreter's
+`test._test_multiprocessing` (when the test package is installed) for the
+given start method and runs it. The children the tests start, and the
+manager's server, use pyshm as well: by fork they inherit it, by spawn
+install() puts it there. Cases listed in cpython_skips.txt are skipped with
+their reason. Prints one summary line:
+    cpython-tests <X.Y> <method>: <n> cases, <passed> passed, <skipped> skipped, <failed> failed
 Set PYSHM_NO_SKIPS=1 to run the listed cases as well (they fail).
 
 Subprocesses started with `python -E`/`-I` (the tracker tests) run the stdlib
@@ -16,13 +19,19 @@ parent created with pyshm.
 """
 import os
 import sys
+import tempfile
 import unittest
 
 import pyshm
-from multiprocessing import shared_memory
 
-shared_memory.SharedMemory = pyshm.SharedMemory
-shared_memory.ShareableList = pyshm.ShareableList
+pyshm.install()
+
+# The tests, as a module of their own: children started by spawn import
+# it by name to find the functions they run.
+TEST_MODULE = """
+from test._test_multiprocessing import install_tests_in_module_dict
+install_tests_in_module_dict(globals(), %r)
+"""
 
 
 def load_skips(path):
@@ -37,16 +46,29 @@ def load_skips(path):
 
 
 def main():
-    version = "%d.%d" % sys.version_info[:2]
+    method = sys.argv[1] if len(sys.argv) > 1 else "fork"
+    label = "%d.%d %s" % (sys.version_info[:2] + (method,))
     try:
         import test._test_multiprocessing as tm
     except ImportError as e:
-        print("cpython-tests %s: not run: no test package (%s)" % (version, e))
+        print("cpython-tests %s: not run: no test package (%s)" % (label, e))
         return 0
-    # The test module must see the replaced classes, not copies of the originals.
+    # The test module must see pyshm's classes, not copies of the originals.
     assert tm.shared_memory.SharedMemory is pyshm.SharedMemory
-    ns = {"__name__": "cpython_shared_memory_tests"}
-    tm.install_tests_in_module_dict(ns, "fork")
+    tmp = tempfile.mkdtemp(prefix="pyshm-cpython-tests-")
+    name = "pyshm_cpython_%s_tests" % method
+    with open(os.path.join(tmp, name + ".py"), "w") as f:
+        f.write(TEST_MODULE % method)
+    sys.path.insert(0, tmp)
+    try:
+        ns = vars(__import__(name))
+        return run(ns, label)
+    finally:
+        os.remove(os.path.join(tmp, name + ".py"))
+        os.rmdir(tmp)
+
+
+def run(ns, label):
     cls = ns["WithProcessesTestSharedMemory"]
     skips = load_skips(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                     "cpython_skips.txt"))
@@ -79,11 +101,11 @@ def main():
     after = set(os.listdir("/dev/shm")) if os.path.isdir("/dev/shm") else set()
     left = sorted((after - before) & touched)
     if left:
-        print("cpython-tests %s: blocks left in /dev/shm: %s" % (version, left))
+        print("cpython-tests %s: blocks left in /dev/shm: %s" % (label, left))
         failed += 1
     skipped = len(result.skipped)
     print("cpython-tests %s: %d cases, %d passed, %d skipped, %d failed%s" % (
-        version, total, total - failed - skipped, skipped, failed,
+        label, total, total - failed - skipped, skipped, failed,
         "".join("\n  skipped %s" % t.id().rsplit(".", 1)[-1] for t, _ in result.skipped)))
     return 0 if failed == 0 else 1
 
