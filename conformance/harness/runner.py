@@ -92,7 +92,7 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
                         cause="harness error")
         if o.status == "ran":
             ctx.observe_end()
-        if o.area is None:
+        if o.area is None and o.status != "skip":  # a skip's area: only "not implemented"
             o.area = primary_area(ctx.used)
         if o.status == "fail" and ctx.trace:
             o.detail += "\nlast exchanges:\n" + "\n".join(map(repr, ctx.trace[-6:]))
@@ -198,8 +198,12 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     gen = versions.generation(pver)
 
     def result(c, o, status, detail, reason=None, cause=None):
+        # A skipped case has an area only when the implementation did not
+        # declare it; one CPython in its place could not run was judged on
+        # nothing, and is no "not implemented".
+        area = o.area if status != "skip" or o.status == "skip" else None
         return Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds,
-                      reason=reason, cause=cause, area=o.area)
+                      reason=reason, cause=cause, area=area)
 
     for c in cases:
         if c.id in strict_runs:

@@ -120,6 +120,21 @@ class PartialImplementations(unittest.TestCase):
         self.assertEqual(r.summary["skipped"], [{"reason": "not implemented: ShareableList",
                                                  "cases": int(m.group(1))}])
 
+    def test_cases_cpython_in_its_place_cannot_run_are_not_called_unimplemented(self):
+        # CPython 3.8 (writes py38) claimed as 3.11 (writes py39 only), against
+        # a 3.8 peer: the list cases ran on the implementation but not on the
+        # CPython in its place. Skipped, with that reason; not "not implemented".
+        py38, py311 = (" ".join(next((c for v, c in FOUND if v[:2] == m), [""])) for m in ((3, 8), (3, 11)))
+        if not py38 or not py311:
+            self.skipTest("needs CPython 3.8 and 3.11")
+        r = Run("%s %s" % (py38, CPY), "--match", "3.11", "--pythons", "%s %s" % (py38, py311),
+                "--peers", "3.8", "--groups", "errors")
+        self.assertNotIn("not implemented", r.statement)
+        self.assertEqual(r.summary["not_implemented"], {})
+        self.assertTrue(any(s["reason"].startswith("CPython in the implementation's place cannot "
+                                                   "take part") for s in r.summary["skipped"]),
+                        r.summary["skipped"])
+
     def test_a_block_left_by_a_failed_create_fails_and_is_named(self):
         for blocks in ("auto", "shared"):
             r = wrong("leaky", "--groups", "errors", "--blocks", blocks)
