@@ -208,6 +208,15 @@ def run(impl_argv, impl_label, directory, profile, emit, only=None):
                 ad.call("reset")
             except AdapterDied:
                 pass
+        # The harness has removed the vector's blocks: in a space of the
+        # run's own, any block still listed is one the implementation left.
+        left = sorted(sp.listing()) if sp.kind == "private" else []
+        if left:
+            sp.clear()
+            if status != "fail":
+                status, cause = "fail", "leaves a block behind (a vector)"
+                detail = "blocks the implementation left after the vector (now removed): %s" \
+                    % " ".join(left)
         emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0,
                     reason=reason, cause=cause, area=area if status == "skip" else "list"))
     ad.stop()

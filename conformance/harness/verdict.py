@@ -122,3 +122,16 @@ def compare(oracle, got, oracle_label, gen):
         lines += ["  " + ln for s in got[max(0, k - 4):k] for ln in repr(s).splitlines()]
         return cause, "\n".join(lines)
     return None
+
+
+def unreported_blocks(oracle, got):
+    """{step index: (names, names with CPython in its place)}: the steps of
+    the implementation during which blocks no reply named appeared (a
+    shared /dev/shm only, Step.unknown). Suspects, not verdicts: another
+    process may have made them (runner.confirm_unreported)."""
+    return {k: (g.unknown, w.unknown) for k, (w, g) in enumerate(zip(oracle, got))
+            if g.who == "impl" and g.unknown}
+
+
+def unreported_cause(got, k):
+    return "leaves a block no reply named (after `%s`)" % got[k].request.split(" ", 1)[0]
