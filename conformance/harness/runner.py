@@ -156,9 +156,11 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     strict_runs = run_cases(impl_argv, peer_argv, pver, strict_cases, strict=True) if strict_cases else {}
     gen = versions.generation(pver)
 
-    def result(c, o, status, detail, reason=None, cause=None):
+    def result(c, o, status, detail, reason=None, cause=None, area=True):
+        # area=None: a skip that says nothing of what the implementation
+        # implements (counted as skipped, never as "not implemented").
         return Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds,
-                      reason=reason, cause=cause, area=o.area)
+                      reason=reason, cause=cause, area=o.area if area is True else area)
 
     for c in cases:
         if c.id in strict_runs:
@@ -178,7 +180,8 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
             emit(result(c, m, "fail", m.detail, cause=m.cause))
         elif t.status == "skip":
             emit(result(c, m, "skip", "%s cannot take part: %s" % (olabel, t.detail),
-                        "CPython in the implementation's place cannot take part: %s" % t.reason))
+                        "CPython in the implementation's place cannot take part: %s" % t.reason,
+                        area=None))
         elif t.status == "fail":
             emit(result(c, m, "error", "the scenario failed with %s in the implementation's place "
                                        "(a harness problem, not a verdict): %s" % (olabel, t.detail),

@@ -102,6 +102,25 @@ class PartialImplementations(unittest.TestCase):
         self.assertIn("version 2", r.stderr)
 
 
+class OracleSkips(unittest.TestCase):
+    def test_a_case_cpython_cannot_take_part_in_is_no_area_not_implemented(self):
+        # The reference writes py38 lists; claiming 3.12 against a 3.8 peer,
+        # CPython 3.12 in its place cannot write the py38 ones: those cases
+        # are skipped, but nothing of the implementation went unimplemented.
+        ref = os.path.join(os.path.dirname(CONF), "build", "conformance", "ref-adapter")
+        py38, py312 = pyenv_python(8), pyenv_python(12)
+        if not os.path.exists(ref) or not py38 or not py312:
+            self.skipTest("needs build/conformance/ref-adapter and Pythons 3.8 and 3.12 under pyenv root")
+        r = Run(ref, "--match", "3.12", "--pythons", "%s %s" % (py38, py312), "--peers", "3.8",
+                "--groups", "errors,layout",
+                "--expect", os.path.join(CONF, "expectations", "ref.txt"))
+        self.assertEqual(r.rc, 0, r.out[-3000:])
+        self.assertTrue(any(x["reason"].startswith("CPython in the implementation's place cannot take part")
+                            for x in r.summary["skipped"]), r.summary["skipped"])
+        self.assertEqual(r.summary["not_implemented"], {}, r.statement)
+        self.assertNotIn("not implemented", r.statement)
+
+
 class Counts(unittest.TestCase):
     def check_agree(self, r):
         n = r.summary["numbers"]
