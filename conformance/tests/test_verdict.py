@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 
 CONF = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, CONF)
-from harness import discover  # noqa: E402
+from harness import discover, expectations  # noqa: E402
 
 RUN = os.path.join(CONF, "run.py")
 CPY = os.path.join(CONF, "adapters", "cpython", "adapter.py")
@@ -119,6 +119,18 @@ class OracleSkips(unittest.TestCase):
                             for x in r.summary["skipped"]), r.summary["skipped"])
         self.assertEqual(r.summary["not_implemented"], {}, r.statement)
         self.assertNotIn("not implemented", r.statement)
+
+
+class Expectations(unittest.TestCase):
+    def test_other_layout_selects_the_peers_of_the_other_generation_than_the_oracle(self):
+        e = expectations.Entry("cross/x", "other-layout", "reads both layouts", "f:1")
+        self.assertTrue(e.matches("cross/x", (3, 8, 18), (3, 13, 0)))
+        self.assertFalse(e.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertTrue(e.matches("cross/x", (3, 12, 1), (3, 8, 18)))
+        self.assertFalse(e.matches("cross/x", (3, 8, 18), (3, 8, 18)))
+        both = expectations.Entry("cross/x", "3.12,other-layout", "either", "f:2")
+        self.assertTrue(both.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertFalse(both.matches("cross/x", (3, 11, 7), (3, 13, 0)))
 
 
 class Counts(unittest.TestCase):
