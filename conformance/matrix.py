@@ -158,9 +158,11 @@ def tidied(value, tidy):
     return value
 
 
-def check_pages(args, paths, rows):
+def check_pages(args, paths, rows, runs):
     """Screenshots (with --screenshot) and links; the problems found."""
     problems, dom = [], {}
+    worst = max((r for r in runs if r["summary"]), key=lambda r: len(r["summary"]["causes"]), default=None)
+    cell = pages.cause_list_id(worst, "causes") if worst and worst["summary"]["causes"] else None
     if args.screenshot:
         argv = browser.find(args.browser)
         html = [p for p in paths if p.endswith(".html")]
@@ -177,6 +179,11 @@ def check_pages(args, paths, rows):
                     # row must still be in view.
                     browser.render(argv, page, os.path.join(os.path.dirname(page), "matrix-cases.png"),
                                    size=(1400, 900), fragment="row-" + rows[len(rows) // 2])
+                if big and cell:
+                    # The cell of the run with the most causes, its list
+                    # opened (a link into a closed <details> opens it).
+                    browser.render(argv, page, os.path.join(os.path.dirname(page), "matrix-cell.png"),
+                                   size=(1400, 1000), fragment=cell)
                 return page, d, None
             except browser.BrowserError as e:
                 return page, None, str(e)
@@ -272,7 +279,7 @@ def main(argv=None):
         return 1
     say("pages: %s and %d run pages (%d cases some implementation does not pass)" % (
         os.path.relpath(os.path.join(args.out, "matrix.html")), len(paths) // 2 - 1, len(rows)))
-    problems = check_pages(args, paths, rows)
+    problems = check_pages(args, paths, rows, runs)
     for p in problems:
         print("matrix: %s" % p, file=sys.stderr)
     unjudged = [r["id"] for r in runs if r["summary"] is None]

@@ -221,6 +221,11 @@ def _failing_cases(s):
     return sorted(_causes_by_case(s))
 
 
+def cause_list_id(run, field):
+    """The id of a cell's list of causes (a link to it opens its details)."""
+    return "%s-%s" % (field.replace("_", "-"), run["id"])
+
+
 def _cause_list(run, field, prefix, href_base):
     """<ol> of a run's causes (or known deviations), each with its cases."""
     s = run["summary"]
@@ -229,7 +234,7 @@ def _cause_list(run, field, prefix, href_base):
         ids = ", ".join('<a href="%s%s">%s</a>' % (href_base, case_href(x), _e(x)) for x in c["ids"])
         items.append('<li><a href="%s#%s-%d">%s</a> \u2014 %s on %s<div class="ids">%s</div></li>' % (
             href_base, prefix, i, _v(c["cause"]), _n(c["cases"], "case"), _e(", ".join(c["peers"])), ids))
-    return "<ol>%s</ol>" % "".join(items)
+    return '<ol id="%s">%s</ol>' % (_e(cause_list_id(run, field)), "".join(items))
 
 
 def _run_cell(run):
@@ -290,8 +295,9 @@ def _grid_cell(run, case, entry):
         return '<td class="s-none" title="%s">%s</td>' % (_e(words), sym)
     st, peers = entry
     sym = STATUS[st][0]
-    bad = sorted(p for p, x in peers.items() if x == st)
-    tip = "%s: %s on %s (%d of %d peers)" % (title(run), st, ", ".join(bad), len(bad), len(peers))
+    bad = sorted((p for p, x in peers.items() if x == st), key=_vkey)
+    tip = "%s on %s" % (st, "every peer (%d)" % len(peers) if len(bad) == len(peers) else "%s (%d of %d peers)" % (
+        ", ".join(p.replace("cpython-", "") for p in bad), len(bad), len(peers)))
     if st in ("pass", "skip"):
         return '<td class="s-%s" title="%s">%s</td>' % (st, _e(tip), sym)
     return '<td class="s-%s" title="%s"><a href="runs/%s.html%s">%s</a></td>' % (
@@ -462,12 +468,17 @@ def matrix_md(runs, meta, out_dir):
             cell = "[%s](runs/%s.md): %s" % ("**%s**" % text if status != "pass" else text, r["id"],
                                               ", ".join(counts(r["summary"])))
             if r["summary"]["causes"]:
-                cell += "; %d causes" % len(r["summary"]["causes"])
+                cell += "; %s" % _n(len(r["summary"]["causes"]), "cause")
+            if r["kind"] == "cpython" and r["profile"] == "strict" and status == "fail":
+                cell += " (expected: CPython's known defects)"
             row.append(cell)
         out.append("| %s | %s |" % (label, " | ".join(row)))
     out += ["", "Every run's failing cases and causes, and each case against each run: "
             "[matrix.html](matrix.html)%s" % (
-                "; as Chromium shows it:\n\n![the matrix page](matrix.png)" if meta.get("screenshots")
+                "; as Chromium shows it:\n\n![the matrix page](matrix.png)\n\n"
+                "The same page with a cell's causes opened, [matrix-cell.png](matrix-cell.png), and "
+                "scrolled down the cases, its header in view, [matrix-cases.png](matrix-cases.png)."
+                if meta.get("screenshots")
                 else "."), "", "## Statements", ""]
     for r in runs:
         if r["summary"]:
@@ -502,7 +513,7 @@ def write(runs, meta, out_dir, tidy=lambda text: text):
         if f not in keep and f.endswith((".html", ".md", ".png")):
             os.unlink(os.path.join(runs_dir, f))
     if not meta.get("screenshots"):
-        for f in ("matrix.png", "matrix-cases.png"):
+        for f in ("matrix.png", "matrix-cases.png", "matrix-cell.png"):
             if os.path.exists(os.path.join(out_dir, f)):
                 os.unlink(os.path.join(out_dir, f))
     page, rows = matrix_html(runs, meta, out_dir)
