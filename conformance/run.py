@@ -251,7 +251,9 @@ def main(argv=None):
                           "fail" if left else "pass",
                           "left behind (now removed): %s" % " ".join(left) if left else "",
                           cause="the run left blocks in /dev/shm" if left else None, area="harness"))
-    unused = expectations.apply(entries, reporter.results, peer_version)
+    unused = expectations.apply(entries, reporter.results, peer_version,
+                                lambda label: oracles[peer_version(label)][0]
+                                if peer_version(label) in oracles else None)
     secs = time.time() - t0
 
     results = reporter.results

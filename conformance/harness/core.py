@@ -166,7 +166,7 @@ class Side:
             raise Skip("%s (%s): %s" % (self.role, self.ad.ident, r.text),
                        reason="the peer cannot do `%s`" % cmd)
         if not r.ok and r.exc == "ProtocolError":
-            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, line[:80], r.text),
+            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, V.clip(line, 80), r.text),
                        cause="ProtocolError on `%s`" % cmd)
         detail = None
         if self.role == "impl" and not r.ok and r.exc in OSERRORS:
@@ -209,10 +209,10 @@ class Side:
         want = exc if isinstance(exc, tuple) else (exc,)
         if r.ok:
             raise Fail("%s (%s): `%s` succeeded (%s), expected %s" % (
-                self.role, self.ad.ident, line[:120], r.text[:80], "/".join(want)))
+                self.role, self.ad.ident, V.clip(line, 120), V.clip(r.text, 80), "/".join(want)))
         if r.exc not in want:
             raise Fail("%s (%s): `%s` raised %s (%s), expected %s" % (
-                self.role, self.ad.ident, line[:120], r.exc, r.text, "/".join(want)))
+                self.role, self.ad.ident, V.clip(line, 120), r.exc, r.text, "/".join(want)))
         return r
 
     def must_ok(self, line):
@@ -220,7 +220,7 @@ class Side:
         r = self.raw(line)
         if not r.ok:
             raise Fail("%s (%s): `%s` failed with %s %s" % (
-                self.role, self.ad.ident, line[:120], r.exc, r.text))
+                self.role, self.ad.ident, V.clip(line, 120), r.exc, r.text))
         return r
 
     # conveniences
@@ -265,7 +265,8 @@ class Step:
 
     def __repr__(self):
         tail = "" if self.blocks is None else "   [blocks: %s]" % (self.blocks or "none")
-        return "%s> %s\n%s< %s%s" % (self.who, self.request[:160], self.who, self.reply[:200], tail)
+        return "%s> %s\n%s< %s%s" % (self.who, V.clip(self.request, 160), self.who, V.clip(self.reply, 200),
+                                      tail)
 
 
 class Ctx:

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 CONF = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, CONF)
-from harness import discover  # noqa: E402
+from harness import discover, expectations  # noqa: E402
 
 RUN = os.path.join(CONF, "run.py")
 CPY = os.path.join(CONF, "adapters", "cpython", "adapter.py")
@@ -178,6 +178,37 @@ class PartialImplementations(unittest.TestCase):
         self.assertEqual(r.rc, 2, r.out[-3000:])
         self.assertIn("protocol version 1", r.stderr)
         self.assertIn("version 2", r.stderr)
+
+
+class OracleSkips(unittest.TestCase):
+    def test_a_case_cpython_cannot_take_part_in_is_no_area_not_implemented(self):
+        # The reference writes py38 lists; claiming 3.12 against a 3.8 peer,
+        # CPython 3.12 in its place cannot write the py38 ones: those cases
+        # are skipped, but nothing of the implementation went unimplemented.
+        ref = os.path.join(os.path.dirname(CONF), "build", "conformance", "ref-adapter")
+        py38, py312 = pyenv_python(8), pyenv_python(12)
+        if not os.path.exists(ref) or not py38 or not py312:
+            self.skipTest("needs build/conformance/ref-adapter and Pythons 3.8 and 3.12 under pyenv root")
+        r = Run(ref, "--match", "3.12", "--pythons", "%s %s" % (py38, py312), "--peers", "3.8",
+                "--groups", "errors,layout",
+                "--expect", os.path.join(CONF, "expectations", "ref.txt"))
+        self.assertEqual(r.rc, 0, r.out[-3000:])
+        self.assertTrue(any(x["reason"].startswith("CPython in the implementation's place cannot take part")
+                            for x in r.summary["skipped"]), r.summary["skipped"])
+        self.assertEqual(r.summary["not_implemented"], {}, r.statement)
+        self.assertNotIn("not implemented", r.statement)
+
+
+class Expectations(unittest.TestCase):
+    def test_other_layout_selects_the_peers_of_the_other_generation_than_the_oracle(self):
+        e = expectations.Entry("cross/x", "other-layout", "reads both layouts", "f:1")
+        self.assertTrue(e.matches("cross/x", (3, 8, 18), (3, 13, 0)))
+        self.assertFalse(e.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertTrue(e.matches("cross/x", (3, 12, 1), (3, 8, 18)))
+        self.assertFalse(e.matches("cross/x", (3, 8, 18), (3, 8, 18)))
+        both = expectations.Entry("cross/x", "3.12,other-layout", "either", "f:2")
+        self.assertTrue(both.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertFalse(both.matches("cross/x", (3, 11, 7), (3, 13, 0)))
 
 
 class Counts(unittest.TestCase):
