@@ -7,7 +7,9 @@
 #   make conformance-pypy          PyPy (Debian's pypy3), expectations/pypy.txt
 #   make conformance-self          every CPython found as the implementation:
 #                                  each must pass its own suite, 100%
-#   make conformance-matrix        all of them, as Markdown and one HTML page
+#   make conformance-matrix        all of them, as Markdown and HTML pages
+#                                  [MATRIX_BROWSER=google-chrome]
+#   make check-matrix-pages        the pages, from recorded runs (in make check)
 #   make conformance-vectors       the vectors through the C runner, no Python
 #   make conformance-regen-vectors rewrite conformance/vectors/*.vec with CPython
 #
@@ -32,7 +34,8 @@ $(CONF_BUILD)/check-vectors: conformance/vectors/check_vectors.c $(CONF_HDRS) $(
 
 .PHONY: conformance conformance-run conformance-vectors conformance-regen-vectors \
         check-conformance conformance-pypy conformance-pypy-run conformance-self \
-        conformance-matrix conformance-matrix-run check-harness-mutants check-conformance-run
+        conformance-matrix conformance-matrix-run check-harness-mutants check-conformance-run \
+        check-matrix-pages
 # A conformance run needs only the base packages: a C compiler and python3.
 # They are installed before the build starts (a second make, so that even
 # `make -j` never compiles ahead of the compiler's installation).
@@ -83,15 +86,37 @@ conformance-pypy-run:
 conformance-self:
 	$(PYTHON) conformance/matrix.py --self-only --out $(CONF_BUILD)/self --work $(CONF_BUILD)/self
 
-# Every CPython, PyPy and the reference, profiles as columns; the page is
-# checked in headless Chromium and its screenshot kept with the report.
-$(eval $(call needs,conformance-matrix,pypy3 chromium))
+# Every CPython, PyPy, the reference and the pyshm module (built for the
+# newest CPython ref/python/interpreters.sh lists, else the system python3),
+# profiles as columns: conformance/results/matrix.html and .md, a page per
+# run, each page opened in a headless browser, its screenshot kept and its
+# links checked. A line per run as it starts and ends.
+# MATRIX_BROWSER=COMMAND uses that browser (e.g. google-chrome) instead of
+# Debian's chromium, which is then not installed; DejaVu is named because
+# the pages' status symbols are drawn in it (chromium pulls it in only as
+# the first of several fonts fontconfig accepts).
+$(eval $(call needs,conformance-matrix,pypy3 python3-dev $(if $(MATRIX_BROWSER),,chromium fonts-dejavu-core)))
 $(eval $(call needs,conformance-self,))
+# "LABEL PYTHON" of the interpreter the module is built for.
+MATRIX_MODULE = $(shell sh ref/python/interpreters.sh | \
+  awk '$$1 != "system" { x = $$0 } $$1 == "system" { s = $$0 } END { print (x != "" ? x : s) }')
 conformance-matrix:
 	@$(MAKE) --no-print-directory conformance-matrix-run
 conformance-matrix-run: $(REF_ADAPTER)
-	$(PYTHON) conformance/matrix.py --ref $(REF_ADAPTER) --pypy pypy3 \
-	  --out conformance/results --screenshot
+	@$(if $(word 2,$(MATRIX_MODULE)),:,echo "conformance-matrix: no CPython found"; exit 2)
+	@PYSHM_ONLY=$(word 1,$(MATRIX_MODULE)) $(MAKE) --no-print-directory python
+	$(PYTHON) -u conformance/matrix.py --ref $(REF_ADAPTER) --pypy pypy3 \
+	  --module "env PYTHONPATH=$(PY_DIR)/$(word 1,$(MATRIX_MODULE)) $(word 2,$(MATRIX_MODULE)) ref/python/adapter.py" \
+	  --out conformance/results --screenshot $(if $(MATRIX_BROWSER),--browser "$(MATRIX_BROWSER)")
+
+# The results pages, made from recorded runs (tests/fixtures/matrix/) in a
+# second: links, cells, symbols, contrast, reprs; and that a broken
+# summary.json or link fails them.
+check-matrix-pages:
+	@mkdir -p $(CONF_BUILD)
+	@if $(PYTHON) conformance/tests/test_matrix_pages.py > $(CONF_BUILD)/matrix-pages.log 2>&1; then \
+	  echo "check-matrix-pages: $$(grep '^Ran ' $(CONF_BUILD)/matrix-pages.log), OK"; \
+	else cat $(CONF_BUILD)/matrix-pages.log; echo "check-matrix-pages: FAILED"; exit 1; fi
 
 conformance-vectors: $(CONF_BUILD)/check-vectors
 	@$(CONF_BUILD)/check-vectors conformance/vectors > $(CONF_BUILD)/vectors.log; \
@@ -125,4 +150,4 @@ check-conformance-run: $(REF_ADAPTER) $(CONF_PEERS)
 	  $(MAKE) --no-print-directory conformance-run; \
 	fi
 CHECK_TARGETS += check-conformance conformance-pypy conformance-self check-harness-mutants \
-                 conformance-vectors
+                 conformance-vectors check-matrix-pages

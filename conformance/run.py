@@ -92,8 +92,9 @@ def parse_args(argv=None):
                     help="where junit.xml, report.md and summary.json go")
     ap.add_argument("--blocks", choices=space.MODES, default="auto",
                     help="where cases' blocks live: private (a /dev/shm of the run's own, in a mount "
-                         "namespace: every block is judged), shared (the machine's: only blocks the "
-                         "case named or a reply reported are judged), auto (private where the OS "
+                         "namespace: every block is judged), shared (the machine's: blocks the case "
+                         "named or a reply reported, and others that appear at the same step when "
+                         "the case runs again), auto (private where the OS "
                          "allows it; the default)")
     ap.add_argument("-j", "--jobs", type=int, default=0, help="peers judged at once")
     ap.add_argument("-v", "--verbose", action="store_true", help="list every case in the TAP output")
@@ -250,7 +251,9 @@ def main(argv=None):
                           "fail" if left else "pass",
                           "left behind (now removed): %s" % " ".join(left) if left else "",
                           cause="the run left blocks in /dev/shm" if left else None, area="harness"))
-    unused = expectations.apply(entries, reporter.results, peer_version)
+    unused = expectations.apply(entries, reporter.results, peer_version,
+                                lambda label: oracles[peer_version(label)][0]
+                                if peer_version(label) in oracles else None)
     secs = time.time() - t0
 
     results = reporter.results
@@ -292,7 +295,8 @@ BLOCKS_NOTE = {
     "private": "blocks: every run of cases had a /dev/shm of its own (a mount namespace): every "
                "block present after each step is compared",
     "shared": "blocks: the machine's /dev/shm, shared with other processes: the blocks compared "
-              "after each step are those the case named or a reply reported",
+              "after each step are those the case named or a reply reported, and those that "
+              "appear during a step of the implementation each time the case runs",
     "probe": "blocks: no /dev/shm listing here: the blocks compared after each step are those the "
              "case named or a reply reported, each probed with shm_open",
 }

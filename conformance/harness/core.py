@@ -116,8 +116,13 @@ _counter = itertools.count(1)
 NAME_PREFIX = "cnf%x_" % (os.getpid() & 0xfffff)
 
 
+_issued = set()  # every name new_name() gave, to whichever case
+
+
 def new_name():
-    return "%s%x" % (NAME_PREFIX, next(_counter))  # next() is atomic: threads share it
+    n = "%s%x" % (NAME_PREFIX, next(_counter))  # next() is atomic: threads share it
+    _issued.add(n)
+    return n
 
 
 RANDOM_NAME_RE = re.compile(r"\b(psm|wnsm)_[0-9a-f]{8}\b")
@@ -150,6 +155,10 @@ class Side:
             if feature:
                 self.ctx.used.add(feature)
         self._check_layout(line)
+        # Where other processes' blocks share the listing, the names that
+        # appear while the implementation works are noted (harness/space.py).
+        before = self.ctx.space.everything() if self.role == "impl" and \
+            self.ctx.space.kind == "shared" else None
         r = self.ad.call(line)
         if not r.ok and r.exc == "Unsupported":
             if self.role == "impl":
@@ -157,7 +166,7 @@ class Side:
             raise Skip("%s (%s): %s" % (self.role, self.ad.ident, r.text),
                        reason="the peer cannot do `%s`" % cmd)
         if not r.ok and r.exc == "ProtocolError":
-            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, line[:80], r.text),
+            raise Fail("%s (%s) rejected `%s`: %s" % (self.role, self.ad.ident, V.clip(line, 80), r.text),
                        cause="ProtocolError on `%s`" % cmd)
         detail = None
         if self.role == "impl" and not r.ok and r.exc in OSERRORS:
@@ -170,6 +179,8 @@ class Side:
         if r.ok and cmd in _NAMING and r.words:
             self.ctx.reported.add(r.words[0])
         self.ctx.record(self.role, line, r, detail)
+        if before is not None:
+            self.ctx.trace[-1].unknown = self.ctx.unattributed(self.ctx.space.everything() - before)
         return r
 
     def _check_layout(self, line):
@@ -198,10 +209,10 @@ class Side:
         want = exc if isinstance(exc, tuple) else (exc,)
         if r.ok:
             raise Fail("%s (%s): `%s` succeeded (%s), expected %s" % (
-                self.role, self.ad.ident, line[:120], r.text[:80], "/".join(want)))
+                self.role, self.ad.ident, V.clip(line, 120), V.clip(r.text, 80), "/".join(want)))
         if r.exc not in want:
             raise Fail("%s (%s): `%s` raised %s (%s), expected %s" % (
-                self.role, self.ad.ident, line[:120], r.exc, r.text, "/".join(want)))
+                self.role, self.ad.ident, V.clip(line, 120), r.exc, r.text, "/".join(want)))
         return r
 
     def must_ok(self, line):
@@ -209,7 +220,7 @@ class Side:
         r = self.raw(line)
         if not r.ok:
             raise Fail("%s (%s): `%s` failed with %s %s" % (
-                self.role, self.ad.ident, line[:120], r.exc, r.text))
+                self.role, self.ad.ident, V.clip(line, 120), r.exc, r.text))
         return r
 
     # conveniences
@@ -238,19 +249,24 @@ class Side:
 
 class Step:
     """One entry of a transcript: who, what was asked, what came back, and
-    the blocks present after it (normalised; `raw_blocks` as named)."""
-    __slots__ = ("who", "request", "reply", "raw_reply", "blocks", "raw_blocks")
+    the blocks present after it (normalised; `raw_blocks` as named).
+    `unknown`: in a shared /dev/shm, the names no one reported that appeared
+    while the implementation carried the step out; not compared as such
+    (runner.judge confirms them first)."""
+    __slots__ = ("who", "request", "reply", "raw_reply", "blocks", "raw_blocks", "unknown")
 
     def __init__(self, who, request, reply, raw_reply=None, blocks=None, raw_blocks=None):
         self.who, self.request, self.reply, self.raw_reply = who, request, reply, raw_reply
         self.blocks, self.raw_blocks = blocks, raw_blocks
+        self.unknown = ()
 
     def key(self):
         return (self.who, self.request, self.reply, self.blocks)
 
     def __repr__(self):
         tail = "" if self.blocks is None else "   [blocks: %s]" % (self.blocks or "none")
-        return "%s> %s\n%s< %s%s" % (self.who, self.request[:160], self.who, self.reply[:200], tail)
+        return "%s> %s\n%s< %s%s" % (self.who, V.clip(self.request, 160), self.who, V.clip(self.reply, 200),
+                                      tail)
 
 
 class Ctx:
@@ -278,6 +294,12 @@ class Ctx:
     def exists(self, name):
         """True if a block of that name exists, asked of the OS directly."""
         return self.space.exists(name)
+
+    def unattributed(self, names):
+        """Of names that appeared, those neither this case's (chosen or
+        reported) nor another case's of this run, sorted."""
+        mine = set(self.names) | self.reported
+        return tuple(sorted(n for n in names if n not in mine and n not in _issued))
 
     def _normalise(self, text):
         """Names differ from run to run; their order of appearance does not.
@@ -326,11 +348,14 @@ class Ctx:
         reply = ("ok " + r.text).rstrip() if r.ok else "err " + r.exc
         if detail:  # an OSError's errno and filename
             reply += " " + detail
+        # Aliases go by first appearance: the request, the reply, then the
+        # blocks (a name only the listing shows comes last, on both runs).
+        request = self._brief(line)
         brief = self._brief(reply)
         blocks, raw_blocks = self.blocks()
         # The whole reply is kept only where the brief one lost bytes (a long
         # image), for naming the first differing field.
-        self.trace.append(Step(who, self._brief(line), brief, r if len(brief) < len(reply) else None,
+        self.trace.append(Step(who, request, brief, r if len(brief) < len(reply) else None,
                                blocks, raw_blocks))
 
     def observe(self, what, value):

@@ -11,8 +11,10 @@ Counted everywhere alike: passed = pass + xfail (known deviations do not
 fail a run), failed = fail + xpass + error, skipped = skip; cases = the sum.
 Every skip has a reason; a skip of something the implementation does not
 declare (PROTOCOL.md, `hello`) is a case "not run" for that area."""
+import codecs
 import json
 import re
+import struct
 import sys
 import threading
 from xml.sax.saxutils import escape, quoteattr
@@ -24,6 +26,7 @@ AREAS = {"shm": "SharedMemory", "list": "ShareableList", "buffers": "buffers", "
          "py38": "the py38 layout", "py39": "the py39 layout", "harness": "harness self-checks"}
 AREA_ORDER = ("shm", "list", "buffers", "tracker", "py38", "py39", "harness")
 CAUSES_SHOWN = 15
+DETAIL_LINES = 30  # of a cause's example, in report.md and summary.json
 
 
 class Result:
@@ -70,6 +73,37 @@ def blur(text):
     text = re.sub(r"\$\d+", "NAME", text)
     text = re.sub(r"cpython-\d+\.\d+\.\d+", "CPython", text)
     return text[:200]
+
+
+# A value word of the protocol (PROTOCOL.md, "Values") whose hex a reader
+# cannot read at sight, possibly cut ("...") by a report's clipping.
+_VALUE_WORD = re.compile(r"\b(str|bytes|float):([0-9a-fA-F]*)(\.\.\.)?")
+
+
+def _value_repr(kind, hexdigits, cut):
+    """Python's repr of a value word's value; None when it has none (a
+    float of other than 16 digits). A cut word shows the repr of its whole
+    bytes, then "..."."""
+    data = bytes.fromhex(hexdigits[:len(hexdigits) - len(hexdigits) % 2])
+    if kind == "float":
+        if cut or len(hexdigits) != 16:
+            return None
+        return repr(struct.unpack(">d", data)[0])
+    if kind == "bytes":
+        return repr(data) + ("..." if cut else "")
+    # str: as the harness reads it (values.parse): bytes that are not UTF-8
+    # show as \udcXX; a cut word drops a character cut in two.
+    dec = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+    return repr(dec.decode(data, final=not cut)) + ("..." if cut else "")
+
+
+def annotate(text):
+    """text with Python's repr beside each str, bytes and float value word:
+    `str:c3a9 ('é')`, `float:bff0000000000000 (-1.0)`, `bytes:00ff (b'\\x00\\xff')`."""
+    def one(m):
+        r = _value_repr(m.group(1), m.group(2), bool(m.group(3)))
+        return m.group(0) if r is None else "%s (%s)" % (m.group(0), r)
+    return _VALUE_WORD.sub(one, text)
 
 
 def _junit_word(s):
@@ -315,7 +349,7 @@ def markdown(path, run, results, groups, d):
         out += ["## %s" % title, ""]
         for g in items:
             ids = g["ids"]
-            out.append("### %s" % g["cause"])
+            out.append("### %s" % annotate(g["cause"]))
             out.append("")
             out.append("%d cases on %s: %s%s" % (
                 g["cases"], ", ".join(g["peers"]), ", ".join("`%s`" % i for i in ids[:10]),
@@ -323,10 +357,18 @@ def markdown(path, run, results, groups, d):
             out.append("")
             out.append("For example, `%s`:" % g["example"])
             out.append("")
-            out += ["    " + ln for ln in g["detail"].splitlines()[:30]]
+            out += ["    " + annotate(ln) for ln in g["detail"].splitlines()[:DETAIL_LINES]]
             out.append("")
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
+
+
+def _cause_entry(g):
+    """A cause as summary.json gives it: its cases, and the example's
+    transcript as report.md shows it (without the values' reprs)."""
+    e = {k: g[k] for k in ("cause", "cases", "peers", "example", "ids")}
+    e["detail"] = g["detail"].splitlines()[:DETAIL_LINES]
+    return e
 
 
 def summary(path, run, results, d):
@@ -344,9 +386,8 @@ def summary(path, run, results, d):
         "counts": tally(results),
         "covered": {AREAS[a]: k for a, k in d["covered"]},
         "not_implemented": {AREAS[a]: k for a, k in d["not_run"]},
-        "causes": [{k: g[k] for k in ("cause", "cases", "peers", "example", "ids")} for g in d["causes"]],
-        "known_causes": [{k: g[k] for k in ("cause", "cases", "peers", "example", "ids")}
-                         for g in d["known"]],
+        "causes": [_cause_entry(g) for g in d["causes"]],
+        "known_causes": [_cause_entry(g) for g in d["known"]],
         "skipped": [{"reason": why, "cases": k} for why, k in d["skips"]],
         "cases": cases,
         "results": [dict(case=r.case_id, peer=r.peer, impl=r.impl, status=r.status,

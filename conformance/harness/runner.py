@@ -92,7 +92,7 @@ def run_cases(impl_argv, peer_argv, version, cases, strict=False, label="impl"):
                         cause="harness error")
         if o.status == "ran":
             ctx.observe_end()
-        if o.area is None:
+        if o.area is None and o.status != "skip":  # a skip's area: only "not implemented"
             o.area = primary_area(ctx.used)
         if o.status == "fail" and ctx.trace:
             o.detail += "\nlast exchanges:\n" + "\n".join(map(repr, ctx.trace[-6:]))
@@ -140,6 +140,47 @@ class OracleCache:
             return done
 
 
+def confirm_unreported(case, oracle, got, impl_argv, peer_argv, version, oracle_label):
+    """None, or (cause, description) when, in a shared /dev/shm, blocks no
+    reply named appeared during a step of the implementation, appear at
+    that same step again when the case runs a second time, and outnumber,
+    among those still there after both runs, the ones that appeared at that
+    step with CPython in its place: they are the implementation's then
+    (another process's would not come back at the same step and stay), and
+    are removed."""
+    suspects = verdict.unreported_blocks(oracle, got)
+    if not suspects:
+        return None
+    again = run_cases(impl_argv, peer_argv, version, [case])[case.id]
+    seen = verdict.unreported_blocks(oracle, again.trace) if again.status == "ran" else {}
+    sp = space.Space()
+
+    def staying(names):
+        # A block left behind is still there; another process's
+        # short-lived block that happened to appear at that step is not.
+        return [n for n in names if sp.exists(n)]
+    confirmed = []
+    for k, (names, cpython_names) in sorted(suspects.items()):
+        if k not in seen:
+            continue
+        first, second, cpython = staying(names), staying(seen[k][0]), staying(cpython_names)
+        if len(first) > len(cpython) and len(second) > len(cpython):
+            confirmed.append((k, first, second, cpython))
+    if not confirmed:
+        return None
+    for _, first, second, _ in confirmed:
+        for n in first + second:
+            sp.unlink(n)
+    k, first, second, cpython = confirmed[0]
+    lines = ["step %d, impl> %s" % (k + 1, got[k].request[:160]),
+             "  blocks no reply named appeared during it and stayed: %s; when the case ran again: "
+             "%s (both now removed); with %s in its place: %s" % (
+                 " ".join(first), " ".join(second), oracle_label, " ".join(cpython) or "none"),
+             "steps before it:"]
+    lines += ["  " + ln for s in got[max(0, k - 4):k] for ln in repr(s).splitlines()]
+    return verdict.unreported_cause(got, k), "\n".join(lines)
+
+
 def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     """Runs the cases for one implementation against one peer and emits a
     Result per case. oracle: (version, argv) of the CPython that takes the
@@ -157,8 +198,12 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
     gen = versions.generation(pver)
 
     def result(c, o, status, detail, reason=None, cause=None):
+        # A skipped case has an area only when the implementation did not
+        # declare it; one CPython in its place could not run was judged on
+        # nothing, and is no "not implemented".
+        area = o.area if status != "skip" or o.status == "skip" else None
         return Result(impl_label, plabel, c.group, c.name, status, detail, o.seconds,
-                      reason=reason, cause=cause, area=o.area)
+                      reason=reason, cause=cause, area=area)
 
     for c in cases:
         if c.id in strict_runs:
@@ -184,7 +229,8 @@ def judge(impl_label, impl_argv, peer, oracle, cases, profile, oracles, emit):
                                        "(a harness problem, not a verdict): %s" % (olabel, t.detail),
                         cause="the scenario fails with CPython in the implementation's place"))
         else:
-            d = verdict.compare(t.trace, m.trace, olabel, gen)
+            d = verdict.compare(t.trace, m.trace, olabel, gen) or \
+                confirm_unreported(c, t.trace, m.trace, impl_argv, peer_argv, pver, olabel)
             if d is None:
                 emit(result(c, m, "pass", ""))
             else:

@@ -13,9 +13,14 @@ first:
   the harness reads it through /proc/PID/root/dev/shm. Everything listed
   there belongs to the case running, and nothing else can appear.
 - "shared": /dev/shm is listed, but only names the case knows are
-  attributed to it (names it chose, names a reply reported); a block made
-  under a name nobody reported cannot be told from an unrelated one and is
-  not judged.
+  attributed to it (names it chose, names a reply reported). A block that
+  appears under another name while the implementation carries out a step
+  cannot be told from an unrelated one at once: it is kept aside
+  (Step.unknown), and counts only when CPython in the implementation's
+  place made none at that step, a second run of the case makes one at the
+  same step again, and both are still there afterwards
+  (runner.confirm_unreported). Another process's blocks cannot meet all
+  three but by a coincidence repeated at the same step.
 - "probe": no listing (macOS): the same names, each asked of shm_open.
 
 The mode a run used is stated in its report.
@@ -67,6 +72,16 @@ class Space:
                 return set()
             return present & set(candidates)
         return {n for n in candidates if self.exists(n)}
+
+    def everything(self):
+        """Every name listed, whoever made it (None where nothing is
+        listed): for the names that appear during a step."""
+        if not self.dir:
+            return None
+        try:
+            return set(os.listdir(self.dir))
+        except OSError:
+            return set()
 
     def unlink(self, name):
         """Removes a block by name, for the harness's cleanup."""

@@ -77,6 +77,12 @@ def same(a, b):
     return a == b
 
 
+def clip(text, n):
+    """text cut to n characters, the cut marked with "..." so that no reader
+    (nor report.annotate) takes a cut value word for a whole one."""
+    return text if len(text) <= n else text[:n] + "..."
+
+
 def short(v, n=60):
     s = word(v)
     return s if len(s) <= n else s[:n] + "...(%d chars)" % len(s)

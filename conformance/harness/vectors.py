@@ -135,11 +135,11 @@ def check(ad, v, profile, space):
     try:
         r = _call(ad, "list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
         if not r.ok:
-            return "list_create failed: %s %s" % (r.exc, r.text[:200])
+            return "list_create failed: %s %s" % (r.exc, V.clip(r.text, 200))
         for i, x in v["sets"]:
             r = _call(ad, "list_set w %d %s" % (i, V.word(x)))
             if not r.ok:
-                return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, r.text[:200])
+                return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, V.clip(r.text, 200))
         r = _call(ad, "list_dump w")
         got = None if not r.ok else b"" if r.text in ("", "-") else bytes.fromhex(r.text)
         if got != img:
@@ -154,11 +154,11 @@ def check(ad, v, profile, space):
     try:
         r = _call(ad, "list_attach g %s %s" % (blk.name, layout))
         if not r.ok:
-            return "attaching CPython's image: %s %s" % (r.exc, r.text[:200])
+            return "attaching CPython's image: %s %s" % (r.exc, V.clip(r.text, 200))
         for i, want in v["expect"]:
             r = _call(ad, "list_get g %d" % i)
             if not r.ok:
-                return "item %d: %s %s, CPython read %s" % (i, r.exc, r.text[:100], V.short(want))
+                return "item %d: %s %s, CPython read %s" % (i, r.exc, V.clip(r.text, 100), V.short(want))
             got = V.parse(r.text)
             if not V.same(got, want):
                 return "item %d: CPython read %s, the implementation %s" % (
@@ -208,6 +208,15 @@ def run(impl_argv, impl_label, directory, profile, emit, only=None):
                 ad.call("reset")
             except AdapterDied:
                 pass
+        # The harness has removed the vector's blocks: in a space of the
+        # run's own, any block still listed is one the implementation left.
+        left = sorted(sp.listing()) if sp.kind == "private" else []
+        if left:
+            sp.clear()
+            if status != "fail":
+                status, cause = "fail", "leaves a block behind (a vector)"
+                detail = "blocks the implementation left after the vector (now removed): %s" \
+                    % " ".join(left)
         emit(Result(impl_label, PEER, "vectors", name, status, detail, time.time() - t0,
                     reason=reason, cause=cause, area=area if status == "skip" else "list"))
     ad.stop()

@@ -99,20 +99,20 @@ def compare(oracle, got, oracle_label, gen):
         elif (w.who, w.request) != (g.who, g.request):
             cause = "the scenario takes another path"
             lines.append("step %d: %s asked %s> %s, the implementation's run asked %s> %s" % (
-                k + 1, oracle_label, w.who, w.request[:120], g.who, g.request[:120]))
+                k + 1, oracle_label, w.who, V.clip(w.request, 120), g.who, V.clip(g.request, 120)))
         else:
             subject = "the implementation" if w.who == "impl" else (
                 "the peer" if w.who == "peer" else "the harness")
             why = _explain(w, g, gen) if w.reply != g.reply else ""
             cause = _cause(w, g, why)
-            lines.append("step %d, %s> %s" % (k + 1, w.who, w.request[:160]))
+            lines.append("step %d, %s> %s" % (k + 1, w.who, V.clip(w.request, 160)))
             if w.reply != g.reply:
-                lines.append("  with %s in its place: %s" % (oracle_label, w.reply[:200]))
-                lines.append("  with the implementation (%s saw): %s" % (subject, g.reply[:200]))
+                lines.append("  with %s in its place: %s" % (oracle_label, V.clip(w.reply, 200)))
+                lines.append("  with the implementation (%s saw): %s" % (subject, V.clip(g.reply, 200)))
                 if why:
                     lines += ["  " + ln for ln in why.splitlines()]
             else:
-                lines.append("  both answered: %s" % w.reply[:200])
+                lines.append("  both answered: %s" % V.clip(w.reply, 200))
             if w.blocks != g.blocks:
                 lines.append("  blocks present after it with %s in its place: %s" % (
                     oracle_label, w.blocks or "none"))
@@ -122,3 +122,16 @@ def compare(oracle, got, oracle_label, gen):
         lines += ["  " + ln for s in got[max(0, k - 4):k] for ln in repr(s).splitlines()]
         return cause, "\n".join(lines)
     return None
+
+
+def unreported_blocks(oracle, got):
+    """{step index: (names, names with CPython in its place)}: the steps of
+    the implementation during which blocks no reply named appeared (a
+    shared /dev/shm only, Step.unknown). Suspects, not verdicts: another
+    process may have made them (runner.confirm_unreported)."""
+    return {k: (g.unknown, w.unknown) for k, (w, g) in enumerate(zip(oracle, got))
+            if g.who == "impl" and g.unknown}
+
+
+def unreported_cause(got, k):
+    return "leaves a block no reply named (after `%s`)" % got[k].request.split(" ", 1)[0]

@@ -9,12 +9,13 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 import xml.etree.ElementTree as ET
 
 CONF = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, CONF)
-from harness import discover  # noqa: E402
+from harness import discover, expectations  # noqa: E402
 
 RUN = os.path.join(CONF, "run.py")
 CPY = os.path.join(CONF, "adapters", "cpython", "adapter.py")
@@ -57,6 +58,39 @@ class Run:
         return self.report.splitlines()[0] if self.report else ""
 
 
+class Noise:
+    """Another program's blocks, while a run goes on: names like CPython's
+    random ones, each made in the machine's /dev/shm and removed a few
+    milliseconds later (only these, the test's own)."""
+
+    def __init__(self):
+        self.made = 0
+        self.stop = threading.Event()
+
+    def loop(self):
+        live = []
+        while not self.stop.wait(0.002):
+            n = "/dev/shm/psm_" + os.urandom(4).hex()
+            os.close(os.open(n, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
+            live.append(n)
+            self.made += 1
+            if len(live) > 4:
+                os.unlink(live.pop(0))
+        for n in live:
+            os.unlink(n)
+
+    def __enter__(self):
+        if not os.path.isdir("/dev/shm"):
+            raise unittest.SkipTest("no /dev/shm here")
+        self.thread = threading.Thread(target=self.loop)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+
+
 def wrong(mode, *args, **kw):
     return Run("%s %s %s" % (PY, WRONG, mode), "--pythons", PY, *args, **kw)
 
@@ -86,6 +120,21 @@ class PartialImplementations(unittest.TestCase):
         self.assertEqual(r.summary["skipped"], [{"reason": "not implemented: ShareableList",
                                                  "cases": int(m.group(1))}])
 
+    def test_cases_cpython_in_its_place_cannot_run_are_not_called_unimplemented(self):
+        # CPython 3.8 (writes py38) claimed as 3.11 (writes py39 only), against
+        # a 3.8 peer: the list cases ran on the implementation but not on the
+        # CPython in its place. Skipped, with that reason; not "not implemented".
+        py38, py311 = (" ".join(next((c for v, c in FOUND if v[:2] == m), [""])) for m in ((3, 8), (3, 11)))
+        if not py38 or not py311:
+            self.skipTest("needs CPython 3.8 and 3.11")
+        r = Run("%s %s" % (py38, CPY), "--match", "3.11", "--pythons", "%s %s" % (py38, py311),
+                "--peers", "3.8", "--groups", "errors")
+        self.assertNotIn("not implemented", r.statement)
+        self.assertEqual(r.summary["not_implemented"], {})
+        self.assertTrue(any(s["reason"].startswith("CPython in the implementation's place cannot "
+                                                   "take part") for s in r.summary["skipped"]),
+                        r.summary["skipped"])
+
     def test_a_block_left_by_a_failed_create_fails_and_is_named(self):
         for blocks in ("auto", "shared"):
             r = wrong("leaky", "--groups", "errors", "--blocks", blocks)
@@ -95,11 +144,71 @@ class PartialImplementations(unittest.TestCase):
             self.assertRegex(r.report, r"with the implementation: \$0 \(named cnf[0-9a-f]+_[0-9a-f]+\)")
             self.assertEqual(r.summary["numbers"]["failed"], 1, r.summary["causes"])
 
+    def test_a_block_left_under_a_name_no_reply_gave_fails(self):
+        for blocks, how in (("auto", "leaves a block CPython does not leave (after `shm_create`)"),
+                            ("shared", "leaves a block no reply named (after `shm_create`)")):
+            with Noise():  # other processes' blocks come and go meanwhile
+                r = wrong("leaky-unnamed", "--groups", "errors", "--blocks", blocks)
+            self.assertEqual(r.rc, 1, r.out[-3000:])
+            self.assertIn("cause: " + how, r.statement)
+            self.assertIn("errors/shm-create-size-0", r.statement)
+            self.assertRegex(r.report, r"psm_[0-9a-f]{8}")
+            self.assertEqual(r.summary["numbers"]["failed"], 1, r.summary["causes"])
+
+    def test_a_block_left_by_the_vectors_fails(self):
+        r = wrong("leaky-list", "--groups", "vectors", "--case", "py39-int-")
+        if r.summary and r.summary["blocks"] != "private":
+            self.skipTest("no private /dev/shm here: vectors have no CPython run to tell "
+                          "the implementation's blocks from others'")
+        self.assertEqual(r.rc, 1, r.out[-3000:])
+        self.assertIn("cause: leaves a block behind (a vector)", r.statement)
+        self.assertRegex(r.report, r"left after the vector \(now removed\): psm_[0-9a-f]{8}")
+
+    def test_other_processes_blocks_fail_nothing(self):
+        for blocks in ("auto", "shared"):
+            with Noise() as noise:
+                r = Run("%s %s" % (PY, CPY), "--pythons", PY, "--groups", "errors,lifecycle",
+                        "--blocks", blocks)
+            self.assertGreater(noise.made, 100)
+            self.assertEqual(r.rc, 0, r.out[-3000:])
+            self.assertIn("conforms to", r.statement)
+
     def test_protocol_version_1_is_refused_naming_the_version(self):
         r = wrong("v1", "--groups", "errors")
         self.assertEqual(r.rc, 2, r.out[-3000:])
         self.assertIn("protocol version 1", r.stderr)
         self.assertIn("version 2", r.stderr)
+
+
+class OracleSkips(unittest.TestCase):
+    def test_a_case_cpython_cannot_take_part_in_is_no_area_not_implemented(self):
+        # The reference writes py38 lists; claiming 3.12 against a 3.8 peer,
+        # CPython 3.12 in its place cannot write the py38 ones: those cases
+        # are skipped, but nothing of the implementation went unimplemented.
+        ref = os.path.join(os.path.dirname(CONF), "build", "conformance", "ref-adapter")
+        py38, py312 = pyenv_python(8), pyenv_python(12)
+        if not os.path.exists(ref) or not py38 or not py312:
+            self.skipTest("needs build/conformance/ref-adapter and Pythons 3.8 and 3.12 under pyenv root")
+        r = Run(ref, "--match", "3.12", "--pythons", "%s %s" % (py38, py312), "--peers", "3.8",
+                "--groups", "errors,layout",
+                "--expect", os.path.join(CONF, "expectations", "ref.txt"))
+        self.assertEqual(r.rc, 0, r.out[-3000:])
+        self.assertTrue(any(x["reason"].startswith("CPython in the implementation's place cannot take part")
+                            for x in r.summary["skipped"]), r.summary["skipped"])
+        self.assertEqual(r.summary["not_implemented"], {}, r.statement)
+        self.assertNotIn("not implemented", r.statement)
+
+
+class Expectations(unittest.TestCase):
+    def test_other_layout_selects_the_peers_of_the_other_generation_than_the_oracle(self):
+        e = expectations.Entry("cross/x", "other-layout", "reads both layouts", "f:1")
+        self.assertTrue(e.matches("cross/x", (3, 8, 18), (3, 13, 0)))
+        self.assertFalse(e.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertTrue(e.matches("cross/x", (3, 12, 1), (3, 8, 18)))
+        self.assertFalse(e.matches("cross/x", (3, 8, 18), (3, 8, 18)))
+        both = expectations.Entry("cross/x", "3.12,other-layout", "either", "f:2")
+        self.assertTrue(both.matches("cross/x", (3, 12, 1), (3, 13, 0)))
+        self.assertFalse(both.matches("cross/x", (3, 11, 7), (3, 13, 0)))
 
 
 class Counts(unittest.TestCase):

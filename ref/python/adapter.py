@@ -33,9 +33,10 @@ def layout(word):
 class Adapter(base.Adapter):
     def do_hello(self):
         # The module, not the interpreter, is the implementation; it writes
-        # both layouts and behaves as the CPython running it.
-        return "pyshm-python-%s py38,py39 %d.%d.%d" % (
-            getattr(pyshm, "__version__", "0"), *sys.version_info[:3])
+        # both layouts, behaves as the CPython running it, and has what the
+        # CPython adapter declares (buffers: buf is a memoryview).
+        return "pyshm-python-%s py38,py39 %d.%d.%d %s %s" % (
+            getattr(pyshm, "__version__", "0"), *sys.version_info[:3], base.PROTOCOL, base.FEATURES)
 
     def do_list_create(self, h, name, lay, *items):
         values = [base.decode_value(t) for t in items]

@@ -10,6 +10,12 @@ catch each of these and say why. Usage: adapter.py MODE, MODE one of
           ShareableList cases are not run, and the statement says so
   leaky   a failed `shm_create NAME 0` leaves the block NAME behind
           (CPython raises ValueError and makes nothing)
+  leaky-unnamed  the same, but the block left has a random name no reply
+          reports (caught by listing, or, in a shared /dev/shm, because it
+          appears at the same step when the case runs again)
+  leaky-list  every list_create also leaves a block of a random name no
+          reply reports (the vectors, which have no CPython run to compare
+          with, must catch it too)
   v1      speaks protocol version 1 (a hello without version and features)
 Everything else is the CPython adapter unchanged."""
 import importlib.util
@@ -43,8 +49,10 @@ class Wrong(base.Adapter):
         return " ".join(words)
 
     def do_shm_create(self, h, name, size, opt=None):
-        if MODE == "leaky" and name != "-" and int(size) == 0:
+        if MODE in ("leaky", "leaky-unnamed") and name != "-" and int(size) == 0:
             import _posixshmem  # the bug: the block is made before the size is checked
+            if MODE == "leaky-unnamed":  # e.g. a temporary name, never reported
+                name = "psm_" + os.urandom(4).hex()
             os.close(_posixshmem.shm_open("/" + name, os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600))
         return super().do_shm_create(h, name, size, opt)
 
@@ -55,6 +63,10 @@ class Wrong(base.Adapter):
 
     def do_list_create(self, h, name, layout, *items):
         res = super().do_list_create(h, name, layout, *items)
+        if MODE == "leaky-list":
+            import _posixshmem  # the bug: a scratch block, never removed
+            os.close(_posixshmem.shm_open("/psm_" + os.urandom(4).hex(),
+                                          os.O_CREAT | os.O_EXCL | os.O_RDWR, mode=0o600))
         if MODE == "header":
             buf = self._list(h).shm.buf
             n = struct.unpack_from("q", buf, 0)[0]
