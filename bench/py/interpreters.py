@@ -1,66 +1,37 @@
-"""Finds the CPython interpreters on this machine that have
-multiprocessing.shared_memory (3.8 and later): every pyenv version, when
-pyenv is installed, and every python3 on PATH. Duplicates (a pyenv shim and
-the binary it runs) are merged by the interpreter's own executable.
+"""The CPython interpreters the benchmarks run on: every one the project
+finds (ci/pythons.py: $PYSHM_PYTHONS, pyenv, python3.X on PATH, the
+system's), each with the version of numpy it can import, if any: the
+handoff benchmarks read through a numpy view where they can.
 
 usage: interpreters.py [--out FILE]   -> JSON list of
   {"exe": command to run, "version": "3.12.1", "numpy": "1.24.2" or null}
-sorted by version.
+oldest first.
 """
 import argparse
-import glob
 import json
 import os
-import shutil
 import subprocess
+import sys
 
-PROBE = ("import os, sys\n"
-         "try:\n import numpy; np = numpy.__version__\n"
-         "except Exception:\n np = None\n"
-         "import multiprocessing.shared_memory\n"
-         "print(repr((os.path.realpath(sys.executable), '%d.%d.%d' % sys.version_info[:3], np)))")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ci"))
+import pythons  # noqa: E402
 
-
-def candidates():
-    found = []
-    pyenv = shutil.which("pyenv")
-    if pyenv:
-        try:
-            root = subprocess.run([pyenv, "root"], stdout=subprocess.PIPE,
-                                  universal_newlines=True, timeout=30).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            root = ""
-        if root:
-            found += sorted(glob.glob(os.path.join(root, "versions", "3.*", "bin", "python3")))
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        exe = os.path.join(d, "python3")
-        if os.access(exe, os.X_OK):
-            found.append(exe)
-    return found
+NUMPY = ("try:\n import numpy; print(numpy.__version__)\n"
+         "except Exception:\n print('')")
 
 
-def probe(exe):
+def numpy_version(exe):
     try:
-        r = subprocess.run([exe, "-c", PROBE], stdout=subprocess.PIPE,
+        r = subprocess.run([exe, "-c", NUMPY], stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, universal_newlines=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
-    if r.returncode != 0:
-        return None  # too old for shared_memory, or a shim that refuses
-    import ast
-    return ast.literal_eval(r.stdout.strip().splitlines()[-1])
+    return r.stdout.strip() or None
 
 
 def find():
-    seen, result = set(), []
-    for exe in candidates():
-        info = probe(exe)
-        if not info or info[0] in seen:
-            continue
-        seen.add(info[0])
-        result.append({"exe": exe, "version": info[1], "numpy": info[2]})
-    result.sort(key=lambda r: tuple(int(x) for x in r["version"].split(".")))
-    return result
+    return [{"exe": cmd, "version": ".".join(map(str, version)), "numpy": numpy_version(cmd)}
+            for version, cmd in pythons.interpreters()]
 
 
 def main():

@@ -1,13 +1,22 @@
 """Runs every benchmark in order and writes raw JSON results into one
 directory, then the report and the plot.
 
-usage: run.py --bin DIR --pyshm TOOL --out DIR --report FILE [--quick] [--cc CC]
-  DIR      where the C benchmark programs (membw, handoff, listops) are
-  TOOL     the pyshm command-line tool
+usage: run.py --bin DIR --pyshm TOOL --builds DIR --out DIR --report FILE
+              [--readme FILE] [--quick] [--cc CC]
+  --bin     where the C benchmark programs (membw, handoff, listops) are
+  --pyshm   the pyshm command-line tool
+  --builds  the pyshm module built for each interpreter (build/python)
+  --readme  the project README, whose headline block the report rewrites
+
+The parts: the machine; handoff throughput (membw and every method, size by
+size); list operations (pyshm_bench.py: the stdlib, the pyshm module and
+libpyshm from C sampled in turn on every interpreter, and the sweep, into
+OUT/python); whole commands (hyperfine); then report.py writes the report,
+the README block and the plots from OUT.
 
 --quick is the reduced set `make check` runs: fewer sizes (to 16 MiB),
-short samples. A part that fails is reported and the others still run;
-the exit status says whether all succeeded.
+short samples, few rounds. A part that fails is reported and the others
+still run; the exit status says whether all succeeded.
 """
 import argparse
 import json
@@ -108,9 +117,10 @@ class Runner:
         self.skipped = []
         self.log_lines = []
 
-    def run(self, name, argv, out_file=None, group=None):
-        """Runs a part; its stdout becomes out_file when given. group names
-        the part in run.json's tally (several runs may share one)."""
+    def run(self, name, argv, out_file=None, group=None, quiet=False):
+        """Runs a part; its stdout becomes out_file when given, or is
+        dropped when quiet. group names the part in run.json's tally
+        (several runs may share one)."""
         print("bench: %s" % name, file=sys.stderr, flush=True)
         t0 = time.time()
         try:
@@ -118,7 +128,7 @@ class Runner:
                 with open(os.path.join(self.out, out_file), "w") as f:
                     r = subprocess.run(argv, stdout=f)
             else:
-                r = subprocess.run(argv)
+                r = subprocess.run(argv, stdout=subprocess.DEVNULL if quiet else None)
         except OSError as e:
             r = None
             print("bench: %s: %s" % (name, e), file=sys.stderr)
@@ -149,7 +159,9 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--pyshm", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--builds", required=True)
     ap.add_argument("--report", required=True)
+    ap.add_argument("--readme")
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
@@ -247,15 +259,12 @@ def main():
         with open(os.path.join(args.out, name), "w") as f:
             json.dump(doc, f, indent=1)
 
-    lo_c = ["--samples", "5", "--sample-time", "0.002"] if quick else \
-           ["--samples", "31", "--sample-time", "0.02"]
-    lo_py = ["--samples", "5", "--sample-time", "0.002", "--budget", "0.5"] if quick else \
-            ["--samples", "21", "--sample-time", "0.02", "--budget", "8"]
-    r.run("listops C", [os.path.join(args.bin, "listops")] + lo_c, "listops-c.json")
-    for it in interps:
-        r.run("listops CPython " + it["version"],
-              [it["exe"], os.path.join(HERE, "listops.py")] + lo_py,
-              "listops-cpython-%s.json" % it["version"])
+    # List operations: one driver samples the stdlib, the module and C in
+    # turn, so that every table and plot of them shares one set of figures.
+    r.run("list operations", [me, os.path.join(HERE, "pyshm_bench.py"), "--builds", args.builds,
+                              "--out", os.path.join(args.out, "python"), "--c-listops",
+                              os.path.join(args.bin, "listops")] + (["--quick"] if quick else []),
+          quiet=True)
 
     r.run("commands (hyperfine)", [me, os.path.join(HERE, "commands.py"), "--pyshm",
                                    args.pyshm, "--interpreters", interps_file, "--out",
@@ -263,16 +272,16 @@ def main():
     os.unlink(interps_file)
 
     with open(os.path.join(args.out, "run.json"), "w") as f:
-        json.dump({"kind": "run", "quick": quick, "seconds": round(time.time() - started, 1),
+        json.dump({"kind": "run", "quick": quick,
+                   "started": time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(started)),
+                   "seconds": round(time.time() - started, 1),
                    "handoff_python": py["version"], "parts": r.log_lines,
                    "skipped": r.skipped, "failed": r.failed}, f, indent=1)
     try:
         os.rmdir(scratch)  # only scratch files ever go there; keep it if not empty
     except OSError:
         pass
-    # The headline table lives in the project README, where its links resolve.
-    top_readme = os.path.join(os.path.dirname(os.path.dirname(HERE)), "README.md")
-    readme = [] if quick else ["--readme", top_readme]
+    readme = ["--readme", args.readme] if args.readme else []
     ok = r.run("report", [me, os.path.join(HERE, "report.py"), "--results", args.out,
                           "--report", args.report] + readme)
     if r.failed:
