@@ -16,8 +16,9 @@ BENCH_BIN   := $(BUILD)/bench
 BENCH_PROGS := $(BENCH_BIN)/membw $(BENCH_BIN)/handoff $(BENCH_BIN)/listops
 BENCH_RUN    = $(PYTHON) bench/py/run.py --bin $(BENCH_BIN) --pyshm $(BUILD)/pyshm --cc $(CC) \
                --builds $(BUILD)/python
+BENCH_DOCS   = --readme README.md --package-readme ref/python/README.md
 BENCH_REPORT = $(PYTHON) bench/py/report.py --results bench/results --report bench/REPORT.md \
-               --readme README.md
+               $(BENCH_DOCS)
 
 $(BENCH_PROGS): $(BENCH_BIN)/%: bench/c/%.c bench/c/common.c bench/c/common.h \
                 ref/include/pyshm.h $(BUILD)/libpyshm.a
@@ -27,7 +28,7 @@ $(BENCH_PROGS): $(BENCH_BIN)/%: bench/c/%.c bench/c/common.c bench/c/common.h \
 
 .PHONY: bench bench-quick bench-python check-bench check-bench-report
 bench: $(BENCH_PROGS) $(BUILD)/pyshm python
-	$(BENCH_RUN) --out bench/results --report bench/REPORT.md --readme README.md
+	$(BENCH_RUN) --out bench/results --report bench/REPORT.md $(BENCH_DOCS)
 
 bench-quick: $(BENCH_PROGS) $(BUILD)/pyshm python
 	$(BENCH_RUN) --quick --out $(BUILD)/bench-quick --report $(BUILD)/bench-quick/REPORT.md
@@ -42,11 +43,11 @@ bench-python: python $(BENCH_BIN)/listops
 
 check-bench: bench-quick
 
-# bench/REPORT.md and README's headline block are exactly what the report
-# generator makes of the committed bench/results (no one edited a number by
-# hand, no result came in without them); shown to fail on a README whose
-# block has the figures of its get rows changed, and on a report with one
-# line changed.
+# bench/REPORT.md, README's headline block and the Python package README's
+# speed block are exactly what the report generator makes of the committed
+# bench/results (no one edited a number by hand, no result came in without
+# them); shown to fail on either README with the figures of a get row
+# changed, and on a report with one line changed.
 BENCH_CHECK_TMP := $(BUILD)/bench-check
 check-bench-report:
 	@$(BENCH_REPORT) --check
@@ -54,15 +55,21 @@ check-bench-report:
 	@sed '/^| .* | `pyshm_list_get()` | /y/0123456789/1234567890/' README.md \
 	  > $(BENCH_CHECK_TMP)/README.md
 	@sed '0,/^| /s/^| /| edited /' bench/REPORT.md > $(BENCH_CHECK_TMP)/REPORT.md
-	@for f in README REPORT; do \
-	  if [ $$f = README ]; then a="--readme $(BENCH_CHECK_TMP)/README.md --report bench/REPORT.md"; \
-	  else a="--report $(BENCH_CHECK_TMP)/REPORT.md"; fi; \
+	@sed '/^| `sl\[i\]`, an int | /y/0123456789/1234567890/' ref/python/README.md \
+	  > $(BENCH_CHECK_TMP)/PACKAGE.md
+	@for f in README REPORT PACKAGE; do \
+	  case $$f in \
+	  README) a="--readme $(BENCH_CHECK_TMP)/README.md --report bench/REPORT.md";; \
+	  REPORT) a="--report $(BENCH_CHECK_TMP)/REPORT.md";; \
+	  PACKAGE) a="--package-readme $(BENCH_CHECK_TMP)/PACKAGE.md --report bench/REPORT.md";; \
+	  esac; \
 	  if $(PYTHON) bench/py/report.py --results bench/results $$a --check \
 	       > $(BENCH_CHECK_TMP)/$$f.log 2>&1 || \
 	     ! grep -q "$(BENCH_CHECK_TMP)/$$f.md is not what the results give" $(BENCH_CHECK_TMP)/$$f.log; \
 	  then cat $(BENCH_CHECK_TMP)/$$f.log; echo "check-bench-report: missed an edited $$f"; exit 1; fi; \
 	done
-	@echo "check-bench-report: bench/REPORT.md and README's headline block match bench/results"
+	@echo "check-bench-report: bench/REPORT.md, README's headline block and ref/python/README.md's" \
+	  "speed block match bench/results"
 
 CHECK_TARGETS += check-bench check-bench-report
 BENCH_PACKAGES := hyperfine gnuplot-nox python3-numpy

@@ -9,6 +9,10 @@ results (and the same Report) as bench/REPORT.md: one table per reader.
   Handoff      handing a payload to another process: pickle, the stdlib's
                SharedMemory and libpyshm, on the CPython the handoffs ran on
 
+and the speed section of the Python package's README (ref/python/README.md,
+shown where the package is published): the stdlib against the module on
+each minor version of CPython measured.
+
 Every row of the list-operation tables comes from the one run of
 pyshm_bench.py, where the three implementations are sampled in turn; the
 speed-up is the median of the per-round ratios with its spread.
@@ -148,3 +152,46 @@ def block(rep, links, report):
     out.append("![Time per operation against list length and item size, log-log]"
                "(%s/scaling.svg)" % links)
     return "\n".join(out) + "\n"
+
+
+def newest_per_minor(versions):
+    """The newest patch release of each minor version, oldest minor first."""
+    key = lambda v: tuple(int(x) for x in v.split("."))  # noqa: E731
+    newest = {}
+    for v in sorted(versions, key=key):
+        newest[v.rsplit(".", 1)[0]] = v
+    return [newest[m] for m in sorted(newest, key=key)]
+
+
+def package_speed(rep):
+    """The package README's speed block: per operation, stdlib -> module on
+    each minor version measured, and the range of every get/set speed-up."""
+    if not rep.py_ops or not rep.module_ops:
+        return None
+    stdlib = dict(rep.py_ops)
+    shown = newest_per_minor([v for v in stdlib if v in rep.module_ops])
+    rows = []
+    for op, py, _ in ROWS:
+        cells = [py]
+        for v in shown:
+            s, p = stdlib[v].get(op), rep.module_ops[v].get(op)
+            r = module_ratio(rep.module_ops[v], op)
+            cells.append("%s → %s (%s×)" % (secs(s["median"]), secs(p["median"]), times(r[0]))
+                         if s and p and r else "–")
+        rows.append(cells)
+    getset = [module_ratio(ops, op)[0] for ops in rep.module_ops.values()
+              for op in ops if op.startswith(("get_", "set_")) and module_ratio(ops, op)]
+    m = rep.machine
+    return "\n".join([
+        "Median time per call, standard library → pyshm, and the median of the "
+        "per-round speed-ups, measured by the repository's `make bench` of %s (both "
+        "implementations sampled in turn on each interpreter, on a shared %s-core %s):"
+        % (rep.run_date(), m.get("cores"), m.get("cpu")), "",
+        table(["operation"] + ["CPython %s" % v for v in shown], rows).rstrip("\n"), "",
+        "Every get and set is %s to %s times the standard library's (%d operations on "
+        "%d interpreters, CPython %s to %s; all of them in the repository's "
+        "bench/REPORT.md)." % (times(min(getset)), times(max(getset)),
+                               len(getset) // len(rep.module_ops), len(rep.module_ops),
+                               shown[0], shown[-1]),
+    ] + (["CPython 3.8's `count` and `index` are quadratic: each item it reads sums the "
+          "sizes of all the items before it."] if shown[0].startswith("3.8.") else [])) + "\n"

@@ -4,8 +4,9 @@ how much, and why), handoff throughput with ratios, list operations from C
 and from Python against the stdlib on every CPython, how their cost grows,
 and the whole-command comparisons.
 
-usage: report.py --results DIR --report FILE [--readme FILE] [--check]
+usage: report.py --results DIR --report FILE [--readme FILE] [--package-readme FILE] [--check]
   --readme  rewrite the block between its "headline numbers" markers
+  --package-readme  rewrite the block between its "speed" markers
   --check   write nothing: exit 1, showing the difference, unless --report
             and the README's block are exactly what DIR gives
 
@@ -576,16 +577,16 @@ class Report:
 
 
 BEGIN, END = "<!-- headline numbers: begin -->", "<!-- headline numbers: end -->"
+SPEED_BEGIN, SPEED_END = "<!-- speed: begin -->", "<!-- speed: end -->"
 
 
-def with_block(text, block):
-    """text with block between the headline markers, or None if it has
-    none."""
-    if BEGIN not in text or END not in text:
+def with_block(text, block, begin=BEGIN, end=END):
+    """text with block between the markers, or None if it has none."""
+    if begin not in text or end not in text:
         return None
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return head + BEGIN + "\n" + block + "\n" + END + tail
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return head + begin + "\n" + block + "\n" + end + tail
 
 
 def link_base(results, where):
@@ -594,7 +595,7 @@ def link_base(results, where):
 
 
 def expected(args):
-    """{path: the text it should hold} for --report and --readme."""
+    """{path: the text it should hold} for --report, --readme and --package-readme."""
     report = Report(args.results)
     text = report.render()
     # The report links to the plots relative to where the report lives.
@@ -610,6 +611,15 @@ def expected(args):
         if new is None:
             sys.exit("report: %s has no block between '%s' and '%s'" % (args.readme, BEGIN, END))
         out[args.readme] = new
+    if args.package_readme:
+        with open(args.package_readme) as f:
+            current = f.read()
+        block = headline.package_speed(report)
+        new = with_block(current, block, SPEED_BEGIN, SPEED_END) if block else current
+        if new is None:
+            sys.exit("report: %s has no block between '%s' and '%s'"
+                     % (args.package_readme, SPEED_BEGIN, SPEED_END))
+        out[args.package_readme] = new
     return out
 
 
@@ -639,6 +649,7 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--report", required=True)
     ap.add_argument("--readme", help="rewrite its headline-numbers block")
+    ap.add_argument("--package-readme", help="rewrite its speed block (the Python package's README)")
     ap.add_argument("--check", action="store_true",
                     help="compare instead of writing; exit 1 if anything differs")
     args = ap.parse_args()

@@ -2,11 +2,12 @@
 directory, then the report and the plot.
 
 usage: run.py --bin DIR --pyshm TOOL --builds DIR --out DIR --report FILE
-              [--readme FILE] [--quick] [--cc CC]
+              [--readme FILE] [--package-readme FILE] [--quick] [--cc CC]
   --bin     where the C benchmark programs (membw, handoff, listops) are
   --pyshm   the pyshm command-line tool
   --builds  the pyshm module built for each interpreter (build/python)
   --readme  the project README, whose headline block the report rewrites
+  --package-readme  the Python package's README, whose speed block it rewrites
 
 The parts: the machine; handoff throughput (membw and every method, size by
 size); list operations (pyshm_bench.py: the stdlib, the pyshm module and
@@ -162,6 +163,7 @@ def main():
     ap.add_argument("--builds", required=True)
     ap.add_argument("--report", required=True)
     ap.add_argument("--readme")
+    ap.add_argument("--package-readme")
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--quick", action="store_true")
     args = ap.parse_args()
@@ -282,6 +284,8 @@ def main():
     except OSError:
         pass
     readme = ["--readme", args.readme] if args.readme else []
+    if args.package_readme:
+        readme += ["--package-readme", args.package_readme]
     ok = r.run("report", [me, os.path.join(HERE, "report.py"), "--results", args.out,
                           "--report", args.report] + readme)
     if r.failed:
