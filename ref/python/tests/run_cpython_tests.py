@@ -18,6 +18,7 @@ module on their side: they check how CPython's tracker treats a block the
 parent created with pyshm.
 """
 import os
+import shutil
 import sys
 import tempfile
 import unittest
@@ -64,8 +65,9 @@ def main():
         ns = vars(__import__(name))
         return run(ns, label)
     finally:
-        os.remove(os.path.join(tmp, name + ".py"))
-        os.rmdir(tmp)
+        # The module and what importing it leaves (__pycache__, unless
+        # PYTHONDONTWRITEBYTECODE is set).
+        shutil.rmtree(tmp)
 
 
 def run(ns, label):
