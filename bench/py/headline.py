@@ -155,21 +155,19 @@ def block(rep, links, report):
 
 
 def newest_per_minor(versions):
-    """The newest patch release of each minor version, oldest minor first."""
-    key = lambda v: tuple(int(x) for x in v.split("."))  # noqa: E731
-    newest = {}
-    for v in sorted(versions, key=key):
-        newest[v.rsplit(".", 1)[0]] = v
-    return [newest[m] for m in sorted(newest, key=key)]
+    """The newest patch release of each minor version, of versions sorted
+    oldest first."""
+    newest = {v.rsplit(".", 1)[0]: v for v in versions}
+    return list(newest.values())
 
 
 def package_speed(rep):
     """The package README's speed block: per operation, stdlib -> module on
     each minor version measured, and the range of every get/set speed-up."""
-    if not rep.py_ops or not rep.module_ops:
+    if not rep.versions:
         return None
     stdlib = dict(rep.py_ops)
-    shown = newest_per_minor([v for v in stdlib if v in rep.module_ops])
+    shown = newest_per_minor(rep.versions)
     rows = []
     for op, py, _ in ROWS:
         cells = [py]

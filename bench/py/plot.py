@@ -22,6 +22,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pyshm_bench  # noqa: E402
+from text import size_text  # noqa: E402
 
 LISTOPS = "python"  # where pyshm_bench.py's results are, under DIR
 HEAD = ["set terminal svg size {w},{h} dynamic enhanced font 'sans,12' background '#ffffff'",
@@ -40,13 +41,6 @@ def load(path):
         return None
     with open(path) as f:
         return json.load(f)
-
-
-def size_label(n):
-    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
-        if n >= scale and n % scale == 0:
-            return "%d %s" % (n // scale, unit)
-    return "%d B" % n
 
 
 def tics(pairs):
@@ -119,7 +113,7 @@ def throughput(results, out):
         "set xlabel 'payload size (bytes, log scale)'",
         "set ylabel 'throughput (GB/s, median; log scale)'",
         "set logscale xy",
-        "set xtics (%s)" % tics((size_label(n), n) for n in sorted(sizes)),
+        "set xtics (%s)" % tics((size_text(n), n) for n in sorted(sizes)),
         "set xrange [%d:%d]" % (min(sizes) / 1.3, max(sizes) * 1.3),
         "set grid xtics ytics",
         "set key below maxrows 4 Left reverse font ',10'",
@@ -206,7 +200,7 @@ def scaling(results, out):
                 plots.append("'{%s}' using 1:2 with linespoints dashtype %d pointtype %d "
                              "linewidth 1.8 linecolor rgb '%s' notitle"
                              % (name, dash, point, colour))
-        ticks = [(size_label(x) if axis == "size" else "{:,}".format(x), x) for x in xs]
+        ticks = [(size_text(x) if axis == "size" else "{:,}".format(x), x) for x in xs]
         panels.append([
             "set xlabel '%s'" % xlabel,
             "set logscale x",

@@ -76,6 +76,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 from common import quantile, summarize  # noqa: E402
+from text import number, secs  # noqa: E402
 BEGIN, END = "<!-- pyshm-python begin -->", "<!-- pyshm-python end -->"
 
 GET_SET = ["%s_%s" % (op, t) for t in ("int", "float", "bool", "str", "bytes", "none")
@@ -452,18 +453,6 @@ def load(out, impl, ver):
         return json.load(f)["ops"]
 
 
-def secs(t):
-    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if t >= scale or unit == "ns":
-            v = t / scale
-            return ("%.3g %s" % (v, unit)) if v < 1000 else ("%.0f %s" % (v, unit))
-
-
-def num(x):
-    """Three significant digits, and no exponent: 19,800 rather than 1.98e+04."""
-    return "%.3g" % x if x < 1000 else "{:,.0f}".format(x)
-
-
 def vkey(ver):
     return tuple(int(x) for x in ver.split("."))
 
@@ -512,7 +501,7 @@ def render(out, versions):
                 cells.append("–")
                 continue
             cells.append("%s / %s (%s× %s–%s)" % (secs(s[op]["median"]), secs(p[op]["median"]),
-                                                  num(r[0]), num(r[1]), num(r[2])))
+                                                  number(r[0]), number(r[1]), number(r[2])))
         w.append("| `%s` | %s |" % (op, " | ".join(cells)))
     w.append("")
     w.extend(goals(data))

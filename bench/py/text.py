@@ -29,11 +29,14 @@ def rate(size, t):
         "%.3g MB/s" % (r / 1e6)
 
 
+def number(x):
+    """Three significant digits, and no exponent: 19,800 rather than 1.98e+04."""
+    return "%.3g" % x if x < 1000 else "{:,.0f}".format(x)
+
+
 def ratio(x):
-    """Three significant digits, and no exponent: 19,800x rather than 1.98e+04x."""
-    if x is None:
-        return "–"
-    return "%.3gx" % x if x < 1000 else "{:,.0f}x".format(x)
+    """number(x) as a speed-up: 19,800x."""
+    return "–" if x is None else number(x) + "x"
 
 
 def table(head, rows):
