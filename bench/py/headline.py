@@ -20,6 +20,7 @@ speed-up is the median of the per-round ratios with its spread.
 import json
 import os
 
+import pyshm_bench
 from text import secs, size_text, table
 
 # (op, what a Python program writes, what a C program calls)
@@ -191,5 +192,4 @@ def package_speed(rep):
         "bench/REPORT.md)." % (times(min(getset)), times(max(getset)),
                                len(getset) // len(rep.module_ops), len(rep.module_ops),
                                shown[0], shown[-1]),
-    ] + (["CPython 3.8's `count` and `index` are quadratic: each item it reads sums the "
-          "sizes of all the items before it."] if shown[0].startswith("3.8.") else [])) + "\n"
+    ] + ([pyshm_bench.PY38_NOTE] if shown[0].startswith("3.8.") else [])) + "\n"

@@ -3,7 +3,7 @@ the stdlib's ShareableList on every interpreter it was built for, and
 libpyshm called from C (bench/c/listops.c), in one run; and its section of
 the report.
 
-usage: pyshm_bench.py --builds build/python --out DIR [--report REPORT.md]
+usage: pyshm_bench.py --builds build/python --out DIR [--render-only]
                       [--c-listops PROGRAM] [--only LABEL,...] [--quick]
                       [--rounds N] [--min-rounds N] [--sample-time S]
                       [--op-budget S] [--sweep-rounds N] [--render-only]
@@ -59,9 +59,8 @@ DIR/run.json: interpreters, settings, start time and duration of the run,
 the one-minute load average at its end, c (the library's version) and sweep
 ({python, rounds}) when measured.
 
-Then writes the section between the "pyshm-python" markers of --report
-(appending it the first time) and prints it. Goals are reported, never
-asserted.
+Then prints its section of the report (report.py puts it in REPORT.md
+between the "pyshm-python" markers). Goals are reported, never asserted.
 """
 import argparse
 import json
@@ -90,6 +89,8 @@ MIN_ROUNDS = 3
 # --quick: enough to show that every part runs, not to compare.
 # The newest interpreter alone: CPython 3.8's quadratic count and index
 # would take most of it, and every interpreter's module has its own tests.
+PY38_NOTE = ("CPython 3.8's `count` and `index` are quadratic: each item it reads sums the "
+             "sizes of all the items before it.")
 QUICK = {"rounds": 2, "min_rounds": 1, "sample_time": 0.002, "op_budget": 0.1,
          "sweep_rounds": 1, "only": "newest"}
 
@@ -599,26 +600,12 @@ def versions_in(out):
                    if f.startswith("listops-pyshm-")}, key=vkey)
 
 
-def update(report, section):
-    text = open(report).read() if os.path.exists(report) else ""
-    block = BEGIN + "\n" + section + END + "\n"
-    if BEGIN in text and END in text:
-        pre, rest = text.split(BEGIN, 1)
-        post = rest.split(END, 1)[1].lstrip("\n")
-        text = pre + block + ("\n" + post if post else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    with open(report, "w") as f:
-        f.write(text)
-
-
 def main():
     if "--worker" in sys.argv:
         return worker()
     ap = argparse.ArgumentParser()
     ap.add_argument("--builds", required=True)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--report")
     ap.add_argument("--quick", action="store_true",
                     help="the reduced set `make bench-quick` runs, unless other options say "
                          "otherwise: %s" % " ".join("--%s %s" % (k.replace("_", "-"), v)
@@ -649,10 +636,7 @@ def main():
                            args.op_budget, args.c_listops,
                            args.only.split(",") if args.only else None, args.min_rounds,
                            args.sweep_rounds)
-    section = render(args.out, versions)
-    if args.report:
-        update(args.report, section)
-    print(section)
+    print(render(args.out, versions))
 
 
 if __name__ == "__main__":

@@ -333,8 +333,7 @@ class Report:
             rows.append(["`%s`" % op, cell] + cells + [ratio(min(ratios)) if ratios else "–"])
         self.w(table(head, rows))
         if versions and versions[0].startswith("3.8."):
-            self.w("CPython 3.8's `count` and `index` are quadratic: each item read sums "
-                   "the sizes of all items before it.\n")
+            self.w(pyshm_bench.PY38_NOTE + "\n")
         self.w("![time per operation, log scale](results/listops.svg)\n")
 
     def module_section(self):
