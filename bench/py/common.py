@@ -24,6 +24,10 @@ def quantile(sorted_values, q):
     return sorted_values[lo] + (pos - lo) * (sorted_values[lo + 1] - sorted_values[lo])
 
 
+def median(values):
+    return quantile(sorted(values), 0.5)
+
+
 def summarize(samples):
     s = sorted(samples)
     return {"n": len(s), "median": quantile(s, 0.5), "min": s[0], "max": s[-1],

@@ -74,7 +74,7 @@ import timeit
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
-from common import quantile, summarize  # noqa: E402
+from common import median, summarize  # noqa: E402
 from text import number, secs  # noqa: E402
 BEGIN, END = "<!-- pyshm-python begin -->", "<!-- pyshm-python end -->"
 
@@ -302,10 +302,6 @@ def stats_of(samples, ratios=None, loop_length=None):
     return out
 
 
-def mid(xs):
-    return quantile(sorted(xs), 0.5)
-
-
 def clear(out):
     """Removes what an earlier run left in out, so that no file of an
     interpreter or a part measured then is taken for this run's."""
@@ -348,15 +344,15 @@ def measure(builds, out, rounds, sample_time, op_budget, c_exe=None, only=None,
                 for impl in IMPLS:
                     cell[impl].extend(got[impl])
                 cell["spent"] += got["spent"]
-                stdlib[w.version] = mid(got["stdlib"])
-                cell["ratios"].append(stdlib[w.version] / mid(got["pyshm"]))
+                stdlib[w.version] = median(got["stdlib"])
+                cell["ratios"].append(stdlib[w.version] / median(got["pyshm"]))
             # libpyshm from C in the same round, right after the interpreters
             # (its samples take the time of the fastest Python ones).
             if c and op in c.ops and stdlib:
                 got = c.ask("sample", op)["c"]
                 c_results[op]["c"].extend(got)
                 for v, s in stdlib.items():
-                    c_results[op]["ratios"][v].append(s / mid(got))
+                    c_results[op]["ratios"][v].append(s / median(got))
     settings = {"method": "interleaved", "rounds": rounds, "sample_time": sample_time,
                 "op_budget": op_budget}
     for w in workers:

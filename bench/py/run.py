@@ -29,6 +29,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import interpreters  # noqa: E402
+from common import median  # noqa: E402
 
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 FULL_SIZES = [4 * KIB * 4 ** k for k in range(10)]  # 4 KiB .. 1 GiB, x4
@@ -73,20 +74,16 @@ def load():
 def merge_rounds(entries):
     """One size's statistics from several rounds: the median of the rounds'
     medians and quartiles, the extremes of their extremes."""
-    def mid(values):
-        v = sorted(values)
-        n = len(v)
-        return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
     out = {"size": entries[0]["size"], "rounds": len(entries)}
     for key, stat in entries[0].items():
         if not isinstance(stat, dict) or any(key not in e for e in entries):
             continue
         out[key] = {"n": sum(e[key]["n"] for e in entries),
-                    "median": mid([e[key]["median"] for e in entries]),
+                    "median": median([e[key]["median"] for e in entries]),
                     "min": min(e[key]["min"] for e in entries),
                     "max": max(e[key]["max"] for e in entries),
-                    "p25": mid([e[key]["p25"] for e in entries]),
-                    "p75": mid([e[key]["p75"] for e in entries])}
+                    "p25": median([e[key]["p25"] for e in entries]),
+                    "p75": median([e[key]["p75"] for e in entries])}
     return out
 
 
