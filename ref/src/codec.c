@@ -614,19 +614,14 @@ static int search_checks(pyshm_list *l, const pyshm_value *v, const int64_t *res
     return 0;
 }
 
-/* True if none of p[0..n) has its high bit set: ASCII, so valid UTF-8. */
-static bool all_ascii(const uint8_t *p, size_t n) {
-    uint64_t bits = 0;
-    size_t i = 0;
-    for (; i + WORD <= n; i += WORD) bits |= pyshm__load_u64(p + i);
-    for (; i < n; i++) bits |= pyshm__load_u8(p + i);
-    return (bits & UINT64_C(0x8080808080808080)) == 0;
-}
-
-static bool all_zero(const uint8_t *p, size_t n) {
-    uint8_t bits = 0;
-    for (size_t i = 0; i < n; i++) bits |= pyshm__load_u8(p + i);
-    return bits == 0;
+/* Item i decoded in full, compared with v: for anything the fast path of
+ * text_item_eq does not take, and for the error of a bad item. */
+static int decoded_eq(pyshm_list *l, size_t i, const pyshm_value *v, bool *eq) {
+    pyshm_value item;
+    int rc = pyshm__item_decode(l->buf, &l->h, (int64_t)i, &item, NULL, 0, l->errmsg,
+                                sizeof l->errmsg);
+    *eq = rc == 0 && pyshm_value_eq(v, &item);
+    return rc;
 }
 
 /*
@@ -636,10 +631,10 @@ static bool all_zero(const uint8_t *p, size_t n) {
  * trailing NULs, so a probe that ends in NUL equals none). Every item is
  * still checked as pyshm_list_get() checks it, since CPython's loop decodes
  * each one and raises at the first bad item, but cheaply: a format word
- * met on the item before is not parsed again, and a str item's UTF-8 is
- * validated only when its bytes are not all ASCII (NULs included: that
- * gives the verdict of the stripped bytes). Anything but a well-formed
- * str or bytes item takes the full decoder. *cache carries the last format
+ * met on the item before is not parsed again, and an unequal str item's
+ * UTF-8 is validated in place (pyshm__utf8_valid takes an ASCII one at
+ * once). Anything but a well-formed str or bytes item, and a str item that
+ * is not UTF-8, takes the full decoder, which words the error. *cache carries the last format
  * word and its width from item to item.
  */
 static int text_item_eq(pyshm_list *l, size_t i, const pyshm_value *v, bool probe_valid,
@@ -655,26 +650,14 @@ static int text_item_eq(pyshm_list *l, size_t i, const pyshm_value *v, bool prob
         cache[0] = fmt;
         cache[1] = width;
     }
-    if ((code != 1 && code != 2) || width > alloc) {
-        pyshm_value item; /* not a text item, or a bad one: the decoder says */
-        int rc = pyshm__item_decode(l->buf, h, (int64_t)i, &item, NULL, 0, l->errmsg,
-                                    sizeof l->errmsg);
-        *eq = rc == 0 && pyshm_value_eq(v, &item);
-        return rc;
-    }
+    if ((code != 1 && code != 2) || width > alloc)
+        return decoded_eq(l, i, v, eq); /* not a text item, or a bad one */
     size_t len = v->u.s.len;
     *eq = code == (v->type == PYSHM_STR ? 1 : 2) && len <= width &&
           (len == 0 || (v->u.s.ptr[len - 1] != 0 && memcmp(slot, v->u.s.ptr, len) == 0)) &&
-          all_zero(slot + len, width - len) && (code == 2 || probe_valid);
-    size_t bad;
-    if (code == 1 && !*eq && !all_ascii(slot, width) &&
-        !pyshm__utf8_valid(slot, strip_nuls(slot, width), &bad, NULL)) {
-        *eq = false;
-        return fail(l, PYSHM_EUNICODE,
-                    "slot %zu: 'utf-8' codec can't decode byte 0x%02x in position %zu: "
-                    "invalid UTF-8",
-                    i, slot[bad], bad);
-    }
+          strip_nuls(slot + len, width - len) == 0 && (code == 2 || probe_valid);
+    if (code == 1 && !*eq && !pyshm__utf8_valid(slot, strip_nuls(slot, width), NULL, NULL))
+        return decoded_eq(l, i, v, eq); /* a str item that is not UTF-8: its error */
     return 0;
 }
 

@@ -41,25 +41,22 @@ size_t pyshm__utf8_next(const uint8_t *s, size_t n, uint32_t *cp) {
     return len;
 }
 
-/* True if s[0..n) is all ASCII: most strings are, and short ones (the
- * items of a list) are checked at once instead of byte by byte. */
-static bool ascii_only(const uint8_t *s, size_t n) {
-    uint64_t bits = 0, w;
+/* The length of the ASCII run s starts with (n when all of it is), read a
+ * word at a time: most strings are ASCII, and short ones (the items of a
+ * list) are taken at once instead of byte by byte. */
+static size_t ascii_prefix(const uint8_t *s, size_t n) {
+    uint64_t w;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         memcpy(&w, s + i, 8);
-        bits |= w;
+        if (w & UINT64_C(0x8080808080808080)) break;
     }
-    for (; i < n; i++) bits |= s[i];
-    return (bits & UINT64_C(0x8080808080808080)) == 0;
+    while (i < n && s[i] < 0x80) i++;
+    return i;
 }
 
 bool pyshm__utf8_valid(const uint8_t *s, size_t n, size_t *bad, size_t *chars) {
-    if (ascii_only(s, n)) {
-        if (chars) *chars = n;
-        return true;
-    }
-    size_t i = 0, count = 0;
+    size_t i = ascii_prefix(s, n), count = i;
     while (i < n) {
         /* ASCII fast paths: most strings are mostly ASCII. */
         if (n - i >= 8) {
