@@ -50,6 +50,8 @@ int parse_index(const char *s, int64_t *out);
 
 /* A block's name, as it is when plain, else as repr(), and suffix. */
 void print_name(const char *name, const char *suffix);
+/* "py38" or "py39", as the tool names a list's layout. */
+const char *layout_name(pyshm_layout l);
 
 /* Prints a literal's error: the message, the VALUE with a caret under the
  * problem, and the likely fix. Returns 1. */

@@ -83,8 +83,6 @@ static void classify(block *b) {
     pyshm_list_free(l);
 }
 
-static const char *layout_name(pyshm_layout l) { return l == PYSHM_LAYOUT_PY38 ? "py38" : "py39"; }
-
 static void ls_json(out_buf *o, const block *b, bool long_form) {
     out_str(o, "{\"name\": ");
     json_str(o, b->name);

@@ -82,8 +82,6 @@ static int64_t word_at(const uint8_t *buf, size_t offset) {
     return w;
 }
 
-static const char *layout_name(pyshm_layout l) { return l == PYSHM_LAYOUT_PY38 ? "py38" : "py39"; }
-
 static void begin(view *v, const char *name, size_t size) {
     if (v->json) {
         out_str(v->o, "{\"name\": ");

@@ -69,8 +69,6 @@ int list_create(opts *o) {
     return 0;
 }
 
-static const char *layout_name(pyshm_layout l) { return l == PYSHM_LAYOUT_PY38 ? "py38" : "py39"; }
-
 int list_show(opts *o) {
     if (need_args(o, 1)) return 2;
     if (attach_list(o)) return 1;

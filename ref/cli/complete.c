@@ -26,11 +26,9 @@ static void offer_str(cands *c, const char *word, const char *description) {
 
 /* The commands of a group ("list"), or the top-level ones (NULL). */
 static void offer_commands(cands *c, const char *group) {
-    size_t glen = group ? strlen(group) : 0;
     for (const cli_command *k = cli_commands; k->name; k++) {
-        if (group == NULL && strchr(k->name, ' ') == NULL) offer_str(c, k->name, k->summary);
-        if (group && strncmp(k->name, group, glen) == 0 && k->name[glen] == ' ')
-            offer_str(c, k->name + glen + 1, k->summary);
+        const char *sub = group ? cli_subcommand(k, group) : strchr(k->name, ' ') ? NULL : k->name;
+        if (sub) offer_str(c, sub, k->summary);
     }
     if (group == NULL) offer_str(c, "list", "ShareableList commands");
 }

@@ -270,7 +270,8 @@ static void fill_paragraph(out_buf *b, const char *p, size_t n, int indent, int 
     if (col > 0) out_str(b, "\n");
 }
 
-void help_fill(out_buf *b, const char *text, int indent, int width) {
+/* text's paragraphs, filled to width columns after indent spaces. */
+static void help_fill(out_buf *b, const char *text, int indent, int width) {
     const char *p = text;
     bool first = true;
     while (*p) {
@@ -360,9 +361,9 @@ static void overview_line(out_buf *b, const cli_command *c) {
     out_free(&left);
 }
 
-static bool in_group(const cli_command *c, const char *group) {
+const char *cli_subcommand(const cli_command *c, const char *group) {
     size_t n = strlen(group);
-    return strncmp(c->name, group, n) == 0 && c->name[n] == ' ';
+    return strncmp(c->name, group, n) == 0 && c->name[n] == ' ' ? c->name + n + 1 : NULL;
 }
 
 void help_overview(out_buf *b, const char *group) {
@@ -370,7 +371,7 @@ void help_overview(out_buf *b, const char *group) {
         out_printf(b, "usage: pyshm %s [-h] COMMAND [ARGS]\n\n", group);
         out_str(b, "Lists (ShareableList):\n");
         for (const cli_command *c = cli_commands; c->name; c++)
-            if (in_group(c, group)) overview_line(b, c);
+            if (cli_subcommand(c, group)) overview_line(b, c);
         out_printf(b, "\npyshm help %s COMMAND, or pyshm %s COMMAND --help, tells more.\n", group,
                    group);
         return;
@@ -382,7 +383,7 @@ void help_overview(out_buf *b, const char *group) {
         if (!strchr(c->name, ' ') && strcmp(c->name, "help") != 0) overview_line(b, c);
     out_str(b, "\nLists (ShareableList):\n");
     for (const cli_command *c = cli_commands; c->name; c++)
-        if (in_group(c, "list")) overview_line(b, c);
+        if (cli_subcommand(c, "list")) overview_line(b, c);
     out_str(b, "\nHelp:\n");
     overview_line(b, cli_find_command("help"));
     for (const cli_topic *t = cli_topics; t->name; t++) {

@@ -45,6 +45,9 @@ typedef struct {
 } cli_topic;
 
 extern const cli_command cli_commands[];
+/* c's name within group ("show" for "list show" in "list"), or NULL when c
+ * is not one of the group's commands. */
+const char *cli_subcommand(const cli_command *c, const char *group);
 extern const cli_topic cli_topics[];
 extern const cli_option cli_global_options[]; /* -h and -V, before a command */
 extern const char cli_help_option[];          /* what -h does after a command */
@@ -68,9 +71,6 @@ void help_command(out_buf *b, const cli_command *c);
 /* What `pyshm --help` prints; group "list" gives `pyshm list --help`. */
 void help_overview(out_buf *b, const char *group);
 void help_topic(out_buf *b, const cli_topic *t);
-
-/* text's paragraphs, filled to width columns after indent spaces. */
-void help_fill(out_buf *b, const char *text, int indent, int width);
 
 /* The option's synopsis, "--layout py38|py39" or "--json". */
 void help_option_form(out_buf *b, const cli_option *o);

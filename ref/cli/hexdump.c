@@ -4,7 +4,10 @@
 #include <stdbool.h>
 #include <string.h>
 
-void hexdump_line(char *out, size_t offset, const uint8_t *bytes, size_t len) {
+/* One line for len (1 to 16) bytes at offset, without the newline, into out
+ * (at least HEXDUMP_LINE bytes). */
+enum { HEXDUMP_LINE = 96 };
+static void hexdump_line(char *out, size_t offset, const uint8_t *bytes, size_t len) {
     static const char hex[] = "0123456789abcdef";
     int k = snprintf(out, HEXDUMP_LINE, "%08zx  ", offset);
     char *o = out + k;

@@ -16,9 +16,4 @@
  */
 void hexdump_c(FILE *f, const uint8_t *p, size_t n);
 
-/* One line of it for len (1 to 16) bytes at offset, without the newline,
- * into out (at least HEXDUMP_LINE bytes). */
-enum { HEXDUMP_LINE = 96 };
-void hexdump_line(char *out, size_t offset, const uint8_t *bytes, size_t len);
-
 #endif

@@ -56,7 +56,8 @@ void json_text(out_buf *b, const char *s, size_t n) {
 
 void json_str(out_buf *b, const char *s) { json_text(b, s, strlen(s)); }
 
-void json_float_hex(double f, char out[32]) {
+/* Python's float.hex() of f ("-0x1.11276c8b43958p+8", "inf", "nan"). */
+static void json_float_hex(double f, char out[32]) {
     if (isnan(f) || isinf(f)) {
         snprintf(out, 32, "%s", isnan(f) ? "nan" : f < 0 ? "-inf" : "inf");
         return;
@@ -94,10 +95,11 @@ void json_value(out_buf *b, const pyshm_value *v) {
     }
     case PYSHM_BYTES:
         out_str(b, "\"");
-        for (size_t i = 0; i < v->u.s.len; i++) {
-            unsigned char c = (unsigned char)v->u.s.ptr[i];
-            char h[2] = {hexdigits[c >> 4], hexdigits[c & 15]};
-            out_mem(b, h, 2);
+        for (size_t i = 0; i < v->u.s.len; i += 256) {
+            char hex[2 * 256 + 1];
+            size_t n = v->u.s.len - i < 256 ? v->u.s.len - i : 256;
+            pyshm__hex_encode(v->u.s.ptr + i, n, hex);
+            out_mem(b, hex, 2 * n);
         }
         out_str(b, "\"");
         break;

@@ -22,7 +22,4 @@ void json_value(out_buf *b, const pyshm_value *v);
  * code's own message. Not closed: a caller may add fields, then "}". */
 void json_error_open(out_buf *b, int rc, const char *message);
 
-/* Python's float.hex() of f ("-0x1.11276c8b43958p+8", "inf", "nan"). */
-void json_float_hex(double f, char out[32]);
-
 #endif

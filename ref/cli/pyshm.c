@@ -190,17 +190,24 @@ static void render_overview(out_buf *b, const void *group) { help_overview(b, gr
 static const char **help_names(const char *group) {
     static const char *names[64];
     size_t k = 0;
-    size_t glen = group ? strlen(group) : 0;
     for (const cli_command *c = cli_commands; c->name && k < 60; c++) {
         if (group == NULL) names[k++] = c->name;
-        else if (strncmp(c->name, group, glen) == 0 && c->name[glen] == ' ')
-            names[k++] = c->name + glen + 1;
+        else if (cli_subcommand(c, group)) names[k++] = cli_subcommand(c, group);
     }
     for (const cli_topic *t = cli_topics; group == NULL && t->name && k < 62; t++)
         names[k++] = t->name;
     if (group == NULL) names[k++] = "list";
     names[k] = NULL;
     return names;
+}
+
+/* ". Did you mean: 'X'?" for a word that is nearly a command of group (or a
+ * top-level command or topic), else, at the top level, nearly one of the
+ * list's: ". Did you mean: 'list show'?" for `show`. */
+static void suggest_command(out_buf *b, const char *word, const char *group) {
+    did_you_mean(b, word, help_names(group));
+    const char *in_list = b->len == 0 && group == NULL ? closest(word, help_names("list")) : NULL;
+    if (in_list) out_printf(b, ". Did you mean: 'list %s'?", in_list);
 }
 
 /* pyshm help [COMMAND | TOPIC] */
@@ -219,9 +226,7 @@ static int help(int argc, char **argv) {
     out_init(&q);
     out_init(&why);
     out_repr_text(&q, name);
-    did_you_mean(&why, name, help_names(NULL));
-    const char *in_list = why.len == 0 ? closest(name, help_names("list")) : NULL;
-    if (in_list) out_printf(&why, ". Did you mean: 'list %s'?", in_list);
+    suggest_command(&why, name, NULL);
     message("no help for %s%s (pyshm help lists the commands and topics)", q.p ? q.p : "",
             why.p ? why.p : "");
     out_free(&q);
@@ -254,11 +259,7 @@ static int unknown_command(const char *group, const char *word) {
     if (group) fprintf(stderr, "usage: pyshm %s [-h] COMMAND [ARGS]\n", group);
     else fprintf(stderr, "usage: pyshm [-h] [-V] COMMAND [ARGS]\n");
     out_repr_text(&q, word);
-    did_you_mean(&why, word, help_names(group));
-    if (why.len == 0 && group == NULL) { /* show for list show */
-        const char *c = closest(word, help_names("list"));
-        if (c) out_printf(&why, ". Did you mean: 'list %s'?", c);
-    }
+    suggest_command(&why, word, group);
     if (word[0] == '-')
         message("unrecognized option %s%s (see pyshm help%s%s)", q.p ? q.p : "",
                 why.p ? why.p : "", group ? " " : "", group ? group : "");

@@ -80,6 +80,8 @@ void print_name(const char *name, const char *suffix) {
     out_free(&b);
 }
 
+const char *layout_name(pyshm_layout l) { return l == PYSHM_LAYOUT_PY38 ? "py38" : "py39"; }
+
 /* ---- literals ------------------------------------------------------------ */
 
 static bool line_break(char c) { return c == '\n' || c == '\r'; }
