@@ -92,11 +92,11 @@ static inline void mapping_unpin(MappingObject *m) { m->pins--; }
 int mapping_close(MappingObject *m);
 
 /*
- * A new SharedMemory of the exact type ShmType, as SharedMemory(name,
- * create, size) would make it, except that a block created here has every
- * page reserved (reserve != 0): a ShareableList writes all of them at once.
+ * The SharedMemory of a ShareableList, of the exact type ShmType, as
+ * SharedMemory(name, create, size) would make it, except that a block
+ * created here has every page reserved: the list writes all of them at once.
  */
-ShmObject *shm_open_block(PyObject *name, int create, long long size, int reserve);
+ShmObject *shm_open_block(PyObject *name, int create, long long size);
 
 /* pyshm.install(): multiprocessing.shared_memory uses this module. */
 PyObject *pyshm_install(PyObject *module, PyObject *unused);

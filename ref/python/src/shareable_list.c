@@ -213,7 +213,7 @@ static int list_open(PyObject *seq, PyObject *name, int creating, pyshm_layout l
     ShmObject *shm;
     pyshm_list *list = NULL;
     if (!creating) {
-        shm = shm_open_block(name, 0, 0, 0);
+        shm = shm_open_block(name, 0, 0);
         if (shm == NULL) return -1;
     } else {
         PyObject *items;
@@ -222,7 +222,7 @@ static int list_open(PyObject *seq, PyObject *name, int creating, pyshm_layout l
         pyshm_value *vals = sequence_values(seq, &items, &n);
         if (vals == NULL) return -1;
         int rc = pyshm_list_image_size(vals, (size_t)n, layout, &size);
-        shm = rc ? NULL : shm_open_block(name, 1, (long long)size, 1);
+        shm = rc ? NULL : shm_open_block(name, 1, (long long)size);
         if (rc) pyshm_raise(rc, NULL, NULL);
         if (shm != NULL) {
             /* The tracker's register (Python code) ran since the mapping was

@@ -268,10 +268,10 @@ static int shm_init(ShmObject *self, PyObject *args, PyObject *kwds) {
     return shm_setup(self, name, create, want, 0, track);
 }
 
-ShmObject *shm_open_block(PyObject *name, int create, long long size, int reserve) {
+ShmObject *shm_open_block(PyObject *name, int create, long long size) {
     ShmObject *self = (ShmObject *)shm_new(&ShmType, NULL, NULL);
     if (self == NULL) return NULL;
-    if (shm_setup(self, name, create, size, reserve, 1) < 0) {
+    if (shm_setup(self, name, create, size, create, 1) < 0) {
         Py_DECREF(self);
         return NULL;
     }
