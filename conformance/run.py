@@ -52,12 +52,6 @@ class Unjudgeable(Exception):
     """The run cannot give a verdict; the message says why."""
 
 
-def leftovers():
-    if not os.path.isdir("/dev/shm"):
-        return []
-    return sorted(n for n in os.listdir("/dev/shm") if n.startswith(core.NAME_PREFIX))
-
-
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(
         description="The conformance suite for Python's multiprocessing.shared_memory.",
@@ -210,7 +204,7 @@ def main(argv=None):
         return 2
 
     os.makedirs(args.out, exist_ok=True)
-    reporter = R.Reporter(verbose=args.verbose)
+    reporter = R.Reporter()
     print("# implementation: %s (%s), declares %s, layouts %s" % (
         label, " ".join(impl_argv), ",".join(sorted(features)) or "nothing", ",".join(layouts) or "none"))
     for pv, pcmd in peers:
@@ -244,9 +238,10 @@ def main(argv=None):
     # Blocks of this run left in the machine's /dev/shm (a private space
     # takes its blocks with it; each case's own leftovers are already
     # judged, as the blocks present at its end).
-    left = leftovers()
+    machine = space.Space()
+    left = sorted(n for n in machine.everything() or () if n.startswith(core.NAME_PREFIX))
     for n in left:
-        space.Space().unlink(n)
+        machine.unlink(n)
     reporter.add(R.Result("harness", "all", "selftest", "no-blocks-left-behind",
                           "fail" if left else "pass",
                           "left behind (now removed): %s" % " ".join(left) if left else "",
@@ -281,14 +276,13 @@ def main(argv=None):
     print("# " + R.plain(R.statement(run, d)))
     print("# %.1f s; report: %s" % (secs, os.path.relpath(os.path.join(args.out, "report.md"))))
     print(R.summary_line(d))
-    if not n["executed"]:
-        print("conformance: cannot judge: no case was executed (all skipped)", file=sys.stderr)
+    v = R.verdict(n)
+    if v == "cannot":
+        print("conformance: cannot judge: " + (
+            "%d cases could not be judged (see `could not be judged`)" % n["errors"]
+            if n["executed"] else "no case was executed (all skipped)"), file=sys.stderr)
         return 2
-    if n["errors"]:
-        print("conformance: cannot judge: %d cases could not be judged (see `could not be judged`)"
-              % n["errors"], file=sys.stderr)
-        return 2
-    return 1 if n["failed"] else 0
+    return 1 if v == "fail" else 0
 
 
 BLOCKS_NOTE = {

@@ -13,7 +13,7 @@ profile); under `cpython` the implementation must do what CPython does."""
 import os
 import time
 
-from .core import Fail, add, require, unsupported
+from .core import Fail, add, call_declared
 from .proc import Adapter
 
 # A tracker runs in a process of its own and unlinks once ours has exited.
@@ -116,23 +116,17 @@ def own_tracker(action):
             name, _ = ctx.peer.shm_create("c", 64)
         second = Adapter(ctx.impl_argv, "second implementation process").start()
         try:
-            require(second, "tracker", "tracking default")
-            ctx.used.add("tracker")
-            t = second.call("tracking default")
-            if not t.ok and t.exc == "Unsupported":
-                raise unsupported(second, "tracking", t.text)
+            t = call_declared(second, "tracking default", ctx.used)
             if not t.ok:
                 raise Fail("the implementation: tracking default: %s %s" % (t.exc, t.text))
-            r = second.call({"attach": "shm_attach a %s" % name,
-                             "attach-untracked": "shm_attach a %s track=0" % name,
-                             "create": "shm_create a %s 64" % name}[action])
+            r = call_declared(second, {"attach": "shm_attach a %s" % name,
+                                       "attach-untracked": "shm_attach a %s track=0" % name,
+                                       "create": "shm_create a %s 64" % name}[action], ctx.used)
             # Whether the block is there while the process lives: "never
             # made" must not look like "unlinked at exit".
             there = ctx.exists(name)
         finally:
             stop_and_settle(second)
-        if not r.ok and r.exc == "Unsupported":
-            raise unsupported(second, "shm_create" if action == "create" else "shm_attach", r.text)
         ctx.observe("the second process: %s" % action, ("ok " + r.text).strip() if r.ok else r.exc)
         ctx.observe("exists while the second process runs", there)
         was_gone = gone(ctx, name)

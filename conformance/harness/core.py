@@ -16,7 +16,6 @@ import os
 import re
 
 from . import values as V
-from .proc import FEATURES  # noqa: F401  (shm, list, buffers, tracker)
 
 CASES = []  # Case objects, in registration order
 GROUPS = ["layout", "cross", "lifecycle", "errors", "defects", "tracker", "buffers",
@@ -104,6 +103,22 @@ def unsupported(ad, cmd, text):
     return Fail("the implementation declares %s (hello: %s) but answered `err Unsupported %s` to `%s`"
                 % (area, ",".join(sorted(ad.features)) or "-", text, cmd),
                 cause="declares %s but answers `err Unsupported` to its commands" % area)
+
+
+def call_declared(ad, line, used=None):
+    """A request to the implementation outside a scenario's sides (vectors,
+    a second process): never one of a feature it does not declare (Skip),
+    and `err Unsupported` to one it declares is a Fail, as Side.raw rules for
+    the scenarios. used: a set the feature is added to."""
+    cmd = line.split(" ", 1)[0]
+    feature = feature_of(cmd)
+    require(ad, feature, cmd)
+    if used is not None and feature:
+        used.add(feature)
+    r = ad.call(line)
+    if not r.ok and r.exc == "Unsupported":
+        raise unsupported(ad, cmd, r.text)
+    return r
 
 
 def add(group, name, fn, strict=None):

@@ -63,17 +63,20 @@ def check(pages, dom=None):
     """([problem, ...], {"links": n, "external": n}) for the pages (paths);
     dom: {path: the DOM a browser dumped} for pages read through one."""
     dom = dom or {}
-    cache = {}
+    parsed = {}
+
+    def page_of(path):
+        """(links, ids) of a page, each page parsed once."""
+        if path not in parsed:
+            parsed[path] = _page(path, dom.get(path))
+        return parsed[path]
 
     def ids_of(path):
-        if path not in cache:
-            cache[path] = _page(path, dom.get(path))[1]
-        return cache[path]
+        return page_of(path)[1]
 
     problems, n, external = [], 0, 0
     for page in pages:
-        links, ids = _page(page, dom.get(page))
-        cache[page] = ids
+        links = page_of(page)[0]
         for tag, target in links:
             n += 1
             u = urlsplit(target)

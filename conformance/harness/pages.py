@@ -10,9 +10,9 @@ protocol word and Python's repr of it (report.annotate)."""
 import html
 import json
 import os
-import re
 from urllib.parse import quote
 
+from . import report as R
 from .report import annotate
 
 # status: (symbol, what it means, text colour, background)
@@ -88,18 +88,14 @@ def verdict(s):
     """(status, words) of a run as a whole."""
     if s is None:
         return "error", "could not be judged"
-    n = s["numbers"]
-    if not n["executed"] or n["errors"]:
-        return "error", "cannot be judged"
-    if n["failed"]:
-        return "fail", "does not conform"
-    return "pass", "conforms"
+    return {"cannot": ("error", "cannot be judged"), "fail": ("fail", "does not conform"),
+            "pass": ("pass", "conforms")}[R.verdict(s["numbers"])]
 
 
 def counts(s):
     """As the statement counts: known deviations are among the passed."""
     n = s["numbers"]
-    parts = ["%d passed" % n["passed"] + (" (%s)" % _n(n["known"], "known deviation") if n["known"] else "")]
+    parts = ["%d passed" % n["passed"] + (" (%s)" % R.plural(n["known"], "known deviation") if n["known"] else "")]
     parts.append("%d failed" % n["failed"])
     parts.append("%d skipped" % n["skipped"])
     return parts
@@ -134,10 +130,6 @@ def _e(text):
 def _v(text):
     """Text for a page: values with their repr, escaped."""
     return _e(annotate(str(text)))
-
-
-def _n(k, word):
-    return "%d %s%s" % (k, word, "" if k == 1 else "s")
 
 
 def _badge(status, words):
@@ -216,11 +208,6 @@ def _anchors(s):
     return a
 
 
-def _failing_cases(s):
-    """Cases that did not pass on some peer, sorted."""
-    return sorted(_causes_by_case(s))
-
-
 def cause_list_id(run, field):
     """The id of a cell's list of causes (a link to it opens its details)."""
     return "%s-%s" % (field.replace("_", "-"), run["id"])
@@ -233,7 +220,7 @@ def _cause_list(run, field, prefix, href_base):
     for i, c in enumerate(s[field], 1):
         ids = ", ".join('<a href="%s%s">%s</a>' % (href_base, case_href(x), _e(x)) for x in c["ids"])
         items.append('<li><a href="%s#%s-%d">%s</a> \u2014 %s on %s<div class="ids">%s</div></li>' % (
-            href_base, prefix, i, _v(c["cause"]), _n(c["cases"], "case"), _e(", ".join(c["peers"])), ids))
+            href_base, prefix, i, _v(c["cause"]), R.plural(c["cases"], "case"), _e(", ".join(c["peers"])), ids))
     return '<ol id="%s">%s</ol>' % (_e(cause_list_id(run, field)), "".join(items))
 
 
@@ -251,13 +238,13 @@ def _run_cell(run):
     n = s["numbers"]
     if s["causes"]:
         h.append("<details><summary>%s in %s, %s</summary>%s</details>" % (
-            _n(n["failed"], "failure"), _n(len({x for c in s["causes"] for x in c["ids"]}), "case"),
-            _n(len(s["causes"]), "cause"),
+            R.plural(n["failed"], "failure"), R.plural(len({x for c in s["causes"] for x in c["ids"]}), "case"),
+            R.plural(len(s["causes"]), "cause"),
             _cause_list(run, "causes", "cause", page)))
     if s["known_causes"]:
         h.append("<details><summary>%s in %s, %s</summary>%s</details>" % (
-            _n(n["known"], "known deviation"), _n(len({x for c in s["known_causes"] for x in c["ids"]}), "case"),
-            _n(len(s["known_causes"]), "reason"),
+            R.plural(n["known"], "known deviation"), R.plural(len({x for c in s["known_causes"] for x in c["ids"]}), "case"),
+            R.plural(len(s["known_causes"]), "reason"),
             _cause_list(run, "known_causes", "known", page)))
     h.append('<div class="muted"><a href="%s">page</a> \u00b7 <a href="runs/%s.md">report.md</a> '
              '\u00b7 %.0f s</div>' % (page, run["id"], run.get("seconds") or 0))
@@ -295,7 +282,7 @@ def _grid_cell(run, case, entry):
         return '<td class="s-none" title="%s">%s</td>' % (_e(words), sym)
     st, peers = entry
     sym = STATUS[st][0]
-    bad = sorted((p for p, x in peers.items() if x == st), key=_vkey)
+    bad = sorted((p for p, x in peers.items() if x == st), key=R.peer_key)
     tip = "%s on %s" % (st, "every peer (%d)" % len(peers) if len(bad) == len(peers) else "%s (%d of %d peers)" % (
         ", ".join(p.replace("cpython-", "") for p in bad), len(bad), len(peers)))
     if st in ("pass", "skip"):
@@ -357,15 +344,11 @@ def matrix_html(runs, meta, out_dir):
 
 def meta_line(runs, meta):
     judged = [r for r in runs if r["summary"]]
-    peers = sorted({p for r in judged for p in r["summary"]["peers"]}, key=_vkey)
+    peers = sorted({p for r in judged for p in r["summary"]["peers"]}, key=R.peer_key)
     return "Made by make conformance-matrix on %s (%s), %d runs in %.1f min; suite version %s; " \
            "peers: %s." % (meta["date"], meta["platform"], len(runs), meta["seconds"] / 60.0,
                            ", ".join(sorted({str(r["summary"].get("suite_version", "?")) for r in judged}))
                            or "?", ", ".join(peers) or "none")
-
-
-def _vkey(label):
-    return tuple(int(x) for x in re.findall(r"\d+", label))
 
 
 def run_html(run, out_dir):
@@ -404,7 +387,7 @@ def run_html(run, out_dir):
             h.append("<p>%s</p>" % none)
         for i, c in enumerate(items, 1):
             h.append('<details class="cause" id="%s-%d"%s><summary><b>%s</b> \u2014 %s on %s</summary>' % (
-                prefix, i, " open" if i == 1 else "", _v(c["cause"]), _n(c["cases"], "case"),
+                prefix, i, " open" if i == 1 else "", _v(c["cause"]), R.plural(c["cases"], "case"),
                 _e(", ".join(c["peers"]))))
             h.append('<div class="ids">%s</div>' % ", ".join(
                 '<a href="%s">%s</a>' % (case_href(x), _e(x)) for x in c["ids"]))
@@ -418,7 +401,7 @@ def run_html(run, out_dir):
                  % "".join("<tr><td>%s</td><td>%d</td></tr>" % (_v(x.get("reason", "")), x.get("cases", 0))
                            for x in s["skipped"]))
     by_case = _causes_by_case(s)
-    cases = _failing_cases(s)
+    cases = sorted(by_case)
     peers = s["peers"] + sorted({p for c in cases for p in s["cases"].get(c, {})} - set(s["peers"]))
     h.append('<h2 id="not-passing">Cases that do not pass on some peer (%d)</h2>' % len(cases))
     if cases:
@@ -468,7 +451,7 @@ def matrix_md(runs, meta, out_dir):
             cell = "[%s](runs/%s.md): %s" % ("**%s**" % text if status != "pass" else text, r["id"],
                                               ", ".join(counts(r["summary"])))
             if r["summary"]["causes"]:
-                cell += "; %s" % _n(len(r["summary"]["causes"]), "cause")
+                cell += "; %s" % R.plural(len(r["summary"]["causes"]), "cause")
             if r["kind"] == "cpython" and r["profile"] == "strict" and status == "fail":
                 cell += " (expected: CPython's known defects)"
             row.append(cell)

@@ -15,15 +15,15 @@ import codecs
 import json
 import re
 import struct
-import sys
 import threading
 from xml.sax.saxutils import escape, quoteattr
+
+from . import core
 
 STATUSES = ("pass", "fail", "skip", "xfail", "xpass", "error")
 BAD = ("fail", "xpass", "error")
 SUITE_VERSION = "3"  # bump when cases or their verdicts change meaning
-AREAS = {"shm": "SharedMemory", "list": "ShareableList", "buffers": "buffers", "tracker": "tracker",
-         "py38": "the py38 layout", "py39": "the py39 layout", "harness": "harness self-checks"}
+AREAS = dict(core.AREAS, harness="harness self-checks")
 AREA_ORDER = ("shm", "list", "buffers", "tracker", "py38", "py39", "harness")
 CAUSES_SHOWN = 15
 DETAIL_LINES = 30  # of a cause's example, in report.md and summary.json
@@ -129,7 +129,8 @@ def numbers(results):
             "executed": sum(1 for r in results if r.status != "skip" and r.impl != "harness")}
 
 
-def _vkey(label):
+def peer_key(label):
+    """Peers in version order (cpython-3.8.18 before cpython-3.10.13), others last."""
     tail = label.rsplit("-", 1)[-1]
     try:
         return tuple(int(x) for x in tail.split("."))
@@ -145,7 +146,7 @@ def _grouped(results, statuses):
             groups.setdefault(r.why(), []).append(r)
     out = []
     for why, rs in groups.items():
-        peers = sorted({r.peer for r in rs}, key=_vkey)
+        peers = sorted({r.peer for r in rs}, key=peer_key)
         ids = sorted({r.case_id for r in rs})
         out.append({"cause": why, "cases": len(rs), "peers": peers,
                     "example": "%s on %s" % (rs[0].case_id, rs[0].peer), "ids": ids,
@@ -178,24 +179,28 @@ def digest(run, results):
     }
 
 
+def verdict(n):
+    """A run's verdict from its numbers: "cannot" (no case executed, or
+    cases the harness could not judge), "fail" or "pass". The statement,
+    the pages and run.py's exit status all go by it."""
+    if not n["executed"] or n["errors"]:
+        return "cannot"
+    return "fail" if n["failed"] else "pass"
+
+
 def statement(run, d):
     """The sentence a validator quotes: the verdict, what was covered and
     what was not, the counts, and the first cause of failure."""
     n = d["numbers"]
-    if not n["executed"]:
-        verdict = "CANNOT BE JUDGED (no case executed) for"
-    elif n["errors"]:
-        verdict = "CANNOT BE JUDGED (%d harness errors) for" % n["errors"]
-    elif n["failed"]:
-        verdict = "does NOT conform to"
-    else:
-        verdict = "conforms to"
+    words = {"pass": "conforms to", "fail": "does NOT conform to",
+             "cannot": "CANNOT BE JUDGED (%s) for" % (
+                 "%d harness errors" % n["errors"] if n["executed"] else "no case executed")}
     s = "**%s %s CPython %s, profile %s,** for %s" % (
-        run["implementation"], verdict, run["matches_label"], run["profile"],
-        ", ".join("%s (%s)" % (AREAS[a], _n(k, "case")) for a, k in d["covered"]) or "nothing")
+        run["implementation"], words[verdict(n)], run["matches_label"], run["profile"],
+        ", ".join("%s (%s)" % (AREAS[a], plural(k, "case")) for a, k in d["covered"]) or "nothing")
     for a, k in d["not_run"]:
-        s += "; %s not implemented (%s not run)" % (AREAS[a], _n(k, "case"))
-    s += ": %s, %d passed" % (_n(n["cases"], "case"), n["passed"])
+        s += "; %s not implemented (%s not run)" % (AREAS[a], plural(k, "case"))
+    s += ": %s, %d passed" % (plural(n["cases"], "case"), n["passed"])
     if n["known"]:
         s += " (%d known deviations, %s)" % (n["known"], run.get("expectations") or "-")
     s += ", %s%d failed%s, %d skipped" % ("**" if n["failed"] else "", n["failed"],
@@ -203,12 +208,12 @@ def statement(run, d):
     if d["causes"]:
         top = d["causes"][0]
         s += "; cause: %s (%s, e.g. %s%s)" % (
-            top["cause"], _n(top["cases"], "case"), top["example"],
-            "; and %s" % _n(len(d["causes"]) - 1, "other cause") if len(d["causes"]) > 1 else "")
+            top["cause"], plural(top["cases"], "case"), top["example"],
+            "; and %s" % plural(len(d["causes"]) - 1, "other cause") if len(d["causes"]) > 1 else "")
     return s + ". Peers: %s." % (", ".join(run["peers"]) or "none")
 
 
-def _n(k, word):
+def plural(k, word):
     return "%d %s%s" % (k, word, "" if k == 1 else "s")
 
 
@@ -324,7 +329,7 @@ def markdown(path, run, results, groups, d):
         out.append("")
     out += ["## By group and peer", "",
             "Cells: passed / failed / skipped (known deviations in brackets). %.1f s." % run["seconds"], ""]
-    peers = sorted({r.peer for r in results}, key=_vkey)
+    peers = sorted({r.peer for r in results}, key=peer_key)
     out.append("| group | " + " | ".join(peers) + " |")
     out.append("|---|" + "---|" * len(peers))
     for g in groups:
@@ -405,8 +410,9 @@ def summary(path, run, results, d):
 
 
 class Reporter:
-    def __init__(self, out=sys.stdout, verbose=False):
-        self.out, self.verbose = out, verbose
+    """The results of a run, added from the threads that judge cases."""
+
+    def __init__(self):
         self.results = []
         self.lock = threading.Lock()
 

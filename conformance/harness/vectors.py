@@ -94,18 +94,10 @@ class _Block:
         self.space.unlink(self.name)
 
 
-def _call(ad, line):
-    """A request of the vector; `err Unsupported` to it is a failure, as in
-    the scenarios (the implementation declares ShareableList)."""
-    r = ad.call(line)
-    if not r.ok and r.exc == "Unsupported":
-        raise core.unsupported(ad, line.split(" ", 1)[0], r.text)
-    return r
-
-
 def check(ad, v, profile, space):
     """None when the vector holds, else why not; raises core.Skip, and
-    core.Fail for `err Unsupported` to something declared."""
+    core.Fail for `err Unsupported` to something declared
+    (core.call_declared, as in the scenarios)."""
     layout = v["layout"]
     core.require(ad, "list", "list_create")
     if layout not in ad.layouts:
@@ -118,10 +110,10 @@ def check(ad, v, profile, space):
                             reason="a hand-made image, judged under profile strict only")
         blk = _Block(space, img)
         try:
-            r = _call(ad, "list_attach g %s %s" % (blk.name, layout))
+            r = core.call_declared(ad, "list_attach g %s %s" % (blk.name, layout))
             replies = [r]
             if r.ok:
-                replies += [_call(ad, "list_get g %d" % i) for i in range(int(r.text))]
+                replies += [core.call_declared(ad, "list_get g %d" % i) for i in range(int(r.text))]
         finally:
             ad.call("reset")
             blk.close()
@@ -133,14 +125,14 @@ def check(ad, v, profile, space):
     # Write: the items, the sets, the image.
     name = core.new_name()
     try:
-        r = _call(ad, "list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
+        r = core.call_declared(ad, "list_create w %s %s %s" % (name, layout, " ".join(V.word(x) for x in v["items"])))
         if not r.ok:
             return "list_create failed: %s %s" % (r.exc, V.clip(r.text, 200))
         for i, x in v["sets"]:
-            r = _call(ad, "list_set w %d %s" % (i, V.word(x)))
+            r = core.call_declared(ad, "list_set w %d %s" % (i, V.word(x)))
             if not r.ok:
                 return "set [%d] = %s failed: %s %s" % (i, V.short(x), r.exc, V.clip(r.text, 200))
-        r = _call(ad, "list_dump w")
+        r = core.call_declared(ad, "list_dump w")
         got = None if not r.ok else b"" if r.text in ("", "-") else bytes.fromhex(r.text)
         if got != img:
             from .imagemap import first_diff
@@ -152,11 +144,11 @@ def check(ad, v, profile, space):
     # Read CPython's image.
     blk = _Block(space, img)
     try:
-        r = _call(ad, "list_attach g %s %s" % (blk.name, layout))
+        r = core.call_declared(ad, "list_attach g %s %s" % (blk.name, layout))
         if not r.ok:
             return "attaching CPython's image: %s %s" % (r.exc, V.clip(r.text, 200))
         for i, want in v["expect"]:
-            r = _call(ad, "list_get g %d" % i)
+            r = core.call_declared(ad, "list_get g %d" % i)
             if not r.ok:
                 return "item %d: %s %s, CPython read %s" % (i, r.exc, V.clip(r.text, 100), V.short(want))
             got = V.parse(r.text)
@@ -203,11 +195,6 @@ def run(impl_argv, impl_label, directory, profile, emit, only=None):
         except Exception as e:  # e.g. a reply that is not hex: the vector fails, the run goes on
             status, detail = "fail", "harness error on the adapter's reply: %r" % e
             cause = "a reply the harness cannot read"
-        if status == "fail" and ad.alive():
-            try:
-                ad.call("reset")
-            except AdapterDied:
-                pass
         # The harness has removed the vector's blocks: in a space of the
         # run's own, any block still listed is one the implementation left.
         left = sorted(sp.listing()) if sp.kind == "private" else []
