@@ -94,12 +94,13 @@ void json_value(out_buf *b, const pyshm_value *v) {
         break;
     }
     case PYSHM_BYTES:
+        /* Encoded here: the installed tool links libpyshm.so, which does not
+         * export the library's own pyshm__hex_encode. */
         out_str(b, "\"");
-        for (size_t i = 0; i < v->u.s.len; i += 256) {
-            char hex[2 * 256 + 1];
-            size_t n = v->u.s.len - i < 256 ? v->u.s.len - i : 256;
-            pyshm__hex_encode(v->u.s.ptr + i, n, hex);
-            out_mem(b, hex, 2 * n);
+        for (size_t i = 0; i < v->u.s.len; i++) {
+            unsigned char c = (unsigned char)v->u.s.ptr[i];
+            char h[2] = {hexdigits[c >> 4], hexdigits[c & 15]};
+            out_mem(b, h, 2);
         }
         out_str(b, "\"");
         break;
